@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One package, four products: the wire types both halves share, the SDK, the server
+// library and the `poolse` command. The SDK depends on nothing but PoolseWire.
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "poolse-swift",
+    platforms: [.macOS(.v14), .iOS(.v17), .tvOS(.v17), .watchOS(.v10)],
+    products: [
+        .library(name: "PoolseWire", targets: ["PoolseWire"]),
+        .library(name: "Poolse", targets: ["Poolse"]),
+        .library(name: "PoolseServer", targets: ["PoolseServer"]),
+        .executable(name: "poolse", targets: ["poolse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "PoolseWire", swiftSettings: strictSwift),
+        .target(name: "Poolse", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
+        .target(
+            name: "PoolseServer",
+            dependencies: [
+                "PoolseWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("OpenAPI/openapi.json")],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "poolse",
+            dependencies: [
+                "PoolseServer", "Poolse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "PoolseWireTests", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
+        .testTarget(name: "PoolseTests", dependencies: ["Poolse"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "PoolseServerTests",
+            dependencies: [
+                "PoolseServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Poolse", "PoolseServer"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -49,6 +49,18 @@ public struct User: Codable, Hashable, Sendable, Identifiable {
         insertedAt = try c.decode(Date.self, forKey: .insertedAt)
         updatedAt = try c.decode(Date.self, forKey: .updatedAt)
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(tenantId, forKey: .tenantId)
+        try c.encode(externalId, forKey: .externalId)
+        try c.encode(displayName, forKey: .displayName)
+        try c.encode(customData ?? [:], forKey: .customData)
+        try c.encode(isBlocked, forKey: .isBlocked)
+        try c.encode(insertedAt, forKey: .insertedAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
 }
 
 /// The calling user, as `GET /v1/me` returns it.

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PoolseWire
+
+/// The server, assembled: storage, services, the REST routes and their pipeline.
+/// `poolse serve` runs it; tests start it on a loopback port.
+public struct PoolseApp: Sendable {
+    public let configuration: ServerConfiguration
+    let store: Store
+    let keys: SigningKeys
+    let pubsub: any PubSub
+    let routes: [RouteSpec]
+    let pipeline: RoutePipeline
+    let logger: Logger
+
+    /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
+    public static func open(_ configuration: ServerConfiguration, logger: Logger? = nil) async throws -> PoolseApp {
+        var logger = logger ?? Logger(label: "poolse")
+        logger.logLevel = configuration.logLevel
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store: Store
+        switch try DatabaseLocation.resolve(configuration) {
+        case .sqlite(let path):
+            let synchronous = SQLiteStorage.Synchronous.allCases.first {
+                $0.rawValue.lowercased() == configuration.sqliteSynchronous.lowercased()
+            } ?? .normal
+            var sqlLogger = logger
+            sqlLogger.logLevel = .warning
+            store = Store(storage: try await SQLiteStorage.open(path: path, synchronous: synchronous, logger: sqlLogger))
+        }
+        try await store.migrate()
+        let keys = try Secrets.signingKeys(configuration)
+        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: InProcessPubSub(), logger: logger)
+    }
+
+    init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.keys = keys
+        self.pubsub = pubsub
+        self.logger = logger
+        let limits = configuration.limits
+        let users = UserService(store: store, keys: keys, limits: limits, pubsub: pubsub)
+        let conversations = ConversationService(store: store, limits: limits, pubsub: pubsub,
+                                                provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
+        let messages = MessageService(store: store, limits: limits, pubsub: pubsub)
+        routes = OperationalRoutes.specs(store: store) + AdminRoutes.specs(users)
+            + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits)
+        pipeline = RoutePipeline(
+            authenticator: Authenticator(store: store, keys: keys), rateLimiter: RateLimiter(limits: configuration.rateLimits),
+            idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL)
+    }
+
+    /// The router with every route and the shared middleware.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(docBaseURL: configuration.resolvedPublicURL))
+        for spec in routes {
+            let pipeline = self.pipeline
+            router.on(RouterPath(spec.path), method: spec.method) { request, context in
+                await pipeline.respond(spec, request: request, context: context)
+            }
+        }
+        return router
+    }
+
+    /// The Hummingbird application. `onListening` receives the bound port (useful with port 0).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
+            services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger)],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Whether the database has no tenant yet (the first start prints how to create one).
+    public func isEmpty() async throws -> Bool { try await !store.read { try await $0.hasAnyTenant() } }
+
+    /// Tenant and key administration for the command line.
+    public var admin: Admin { Admin(store: store, keys: keys) }
+
+    /// Closes the database.
+    public func close() async { await store.close() }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+
+/// Everything `poolse serve` can be told, with the embedded defaults.
+public struct ServerConfiguration: Sendable {
+    /// Interface to listen on. Default `127.0.0.1`.
+    public var host = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one. Default 4000.
+    public var port = 4000
+    /// Where the SQLite database and generated secrets live. Created if missing. Default `./data`.
+    public var dataDirectory = "data"
+    /// `sqlite:///path/to/file.db` (default: `poolse.sqlite3` in the data directory).
+    public var databaseURL: String?
+    /// `kid:base64secret[,…]`; generated and kept in the data directory when nil.
+    public var jwtSecrets: String?
+    /// Base URL the server is reached at, used in `doc_url` links. Default `http://host:port`.
+    public var publicURL: String?
+    /// How SQLite syncs: `normal` (default; survives a process crash) or `full` (also a power loss).
+    public var sqliteSynchronous = "normal"
+    /// Size, count and length limits.
+    public var limits = Limits()
+    /// Per-caller rate limits.
+    public var rateLimits = RateLimits()
+    /// Log level. Default `info`.
+    public var logLevel: Logger.Level = .info
+
+    /// The defaults.
+    public init() {}
+
+    var resolvedPublicURL: String { publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+}
+
+/// Where the data lives, decided from `databaseURL` and `dataDirectory`.
+enum DatabaseLocation: Equatable {
+    case sqlite(path: String)
+
+    static func resolve(_ configuration: ServerConfiguration) throws -> DatabaseLocation {
+        guard let url = configuration.databaseURL, !url.isEmpty else {
+            return .sqlite(path: (configuration.dataDirectory as NSString).appendingPathComponent("poolse.sqlite3"))
+        }
+        if url.hasPrefix("sqlite://") {
+            let path = String(url.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw ConfigError("sqlite:// needs a file path, e.g. sqlite:///var/lib/poolse/db.sqlite3") }
+            return .sqlite(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw ConfigError("PostgreSQL storage is not in this build yet; use SQLite (the default)")
+        }
+        throw ConfigError("unsupported database URL scheme; use sqlite:///path")
+    }
+}

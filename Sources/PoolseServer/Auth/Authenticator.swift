@@ -1,0 +1,40 @@
+import Foundation
+import PoolseWire
+
+/// Turns an `Authorization: Bearer …` header into a `Principal`, checking keys,
+/// signatures, expiry and blocked users.
+struct Authenticator: Sendable {
+    let store: Store
+    let keys: SigningKeys
+
+    func authenticate(authorization: String?, as kind: RouteAuth) async throws -> Principal? {
+        guard kind != .none else { return nil }
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+            throw ServiceError.unauthorized("an Authorization: Bearer header is required")
+        }
+        let credential = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        switch kind {
+        case .none:
+            return nil
+        case .apiKey:
+            guard APIKeys.looksLikeKey(credential) else {
+                throw ServiceError.unauthorized("this route takes a tenant API key")
+            }
+            let hash = APIKeys.hash(credential)
+            guard let key = try await store.read({ try await $0.activeAPIKey(hash: hash) }) else {
+                throw ServiceError.unauthorized("unknown or revoked API key")
+            }
+            return .tenant(tenantId: key.tenantId, keyId: key.id)
+        case .userToken:
+            guard !APIKeys.looksLikeKey(credential) else {
+                throw ServiceError.unauthorized("this route takes an end-user token, not an API key")
+            }
+            let claims = try JWT.verify(credential, keys: keys, nowSeconds: Int64(Date().timeIntervalSince1970))
+            guard let user = try await store.read({ try await $0.user(id: claims.sub, tenantId: claims.tid) }) else {
+                throw ServiceError.invalidToken("the token's user does not exist")
+            }
+            guard !user.isBlocked else { throw ServiceError.userBlocked }
+            return .user(UserPrincipal(user: user, tokenId: claims.jti))
+        }
+    }
+}

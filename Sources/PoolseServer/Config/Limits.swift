@@ -1,0 +1,41 @@
+/// Every size, count and length the server enforces, in one place with its default.
+/// Each is reported to the caller with a clear error when exceeded.
+public struct Limits: Sendable {
+    /// Largest request body in bytes (413 `payload_too_large`). Default 1 MiB.
+    public var maxBodyBytes = 1 << 20
+    /// Longest message body in characters. Default 8,000.
+    public var maxMessageLength = 8_000
+    /// Most attachments on one message. Default 10.
+    public var maxAttachmentsPerMessage = 10
+    /// Most mentions on one message. Default 50.
+    public var maxMentions = 50
+    /// Most members of any conversation, whatever its `member_limit`. Default 10,000.
+    public var maxMembersPerConversation = 10_000
+    /// Most external ids in one create or add-members request. Default 100.
+    public var maxExternalIdsPerRequest = 100
+    /// Most users one end-user token may provision lazily. Default 1,000.
+    public var maxProvisionedPerToken = 1_000
+    /// Longest external id in characters. Default 255.
+    public var maxExternalIdLength = 255
+    /// Longest display or conversation name in characters. Default 200.
+    public var maxNameLength = 200
+    /// Largest `custom_data` or `settings` object, encoded, in bytes. Default 16 KiB.
+    public var maxCustomDataBytes = 16 * 1024
+    /// Longest emoji string in bytes. Default 64.
+    public var maxEmojiBytes = 64
+    /// Most distinct emoji on one message. Default 50.
+    public var maxDistinctEmojis = 50
+    /// Longest `Idempotency-Key` in characters. Default 255.
+    public var maxIdempotencyKeyLength = 255
+    /// Default and maximum end-user token lifetime in seconds. Defaults 3,600 and 86,400.
+    public var defaultTokenTTL = 3_600
+    public var maxTokenTTL = 86_400
+    /// Page sizes: main feed and catch-up default 50, max 200; replies default and max 500.
+    public var defaultPageSize = 50
+    public var maxPageSize = 200
+    public var defaultRepliesPageSize = 500
+    public var maxRepliesPageSize = 500
+
+    /// The defaults.
+    public init() {}
+}

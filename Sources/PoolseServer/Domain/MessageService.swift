@@ -1,0 +1,240 @@
+import Foundation
+import PoolseWire
+
+/// Messages, threads, quotes, reactions and read cursors (PROTOCOL.md §4, §4.1).
+struct MessageService: Sendable {
+    let store: Store
+    let limits: Limits
+    let pubsub: any PubSub
+    var validate: Validation { Validation(limits: limits) }
+
+    /// The main feed, newest first.
+    func feed(conversationId: String, before: Int64?, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
+        try await store.read { q in
+            _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+            return try await q.feed(conversationId: conversationId, before: before, limit: limit)
+        }
+    }
+
+    /// Everything after `after`, replies included, oldest first.
+    func catchUp(conversationId: String, after: Int64, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
+        try await store.read { q in
+            _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+            return try await q.catchUp(conversationId: conversationId, after: after, limit: limit)
+        }
+    }
+
+    /// Sends a message; a resend of the same client id returns the stored row (`created == false`).
+    func send(conversationId: String, _ request: MessageCreateRequest, by caller: UserPrincipal) async throws -> (Message, created: Bool) {
+        let attachmentIds = request.attachmentIds ?? []
+        if attachmentIds.count > limits.maxAttachmentsPerMessage {
+            throw ServiceError.validation("attachment_ids", "has more than \(limits.maxAttachmentsPerMessage) entries")
+        }
+        if let body = request.body {
+            try validate.optionalText(body, field: "body", maxLength: limits.maxMessageLength)
+        }
+        let hasBody = !(request.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        if !hasBody, attachmentIds.isEmpty { throw ServiceError.validation("body", "can't be blank") }
+        let type = request.type ?? .text
+        guard MessageType.known.contains(type) else { throw ServiceError.validation("type", "must be text, system or custom") }
+        let id = try request.id.map { try validate.uuid($0, field: "id") } ?? IDs.make()
+        let replyToId = try request.replyToId.map { try validate.uuid($0, field: "reply_to_id") }
+        let quotedId = try request.quotedMessageId.map { try validate.uuid($0, field: "quoted_message_id") }
+        let mentionList = request.mentions ?? []
+        if mentionList.count > limits.maxMentions {
+            throw ServiceError.validation("mentions", "has more than \(limits.maxMentions) entries")
+        }
+        var uniqueMentions: [String] = []
+        for mention in mentionList {
+            let userId = try validate.uuid(mention, field: "mentions")
+            if !uniqueMentions.contains(userId) { uniqueMentions.append(userId) }
+        }
+        let mentions = uniqueMentions
+        if !attachmentIds.isEmpty {
+            // Attachment uploads arrive with the attachments feature; until then no id can be valid.
+            throw ServiceError.validation("attachment_ids", "unknown or not uploaded attachment")
+        }
+
+        let outcome: (Message, Bool, [String]) = try await store.transaction { q in
+            _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+            if try await q.messageExists(id: id) {
+                guard let existing = try await q.message(id: id, tenantId: caller.tenantId),
+                      existing.senderId == caller.userId, existing.conversationId == conversationId
+                else { throw ServiceError.conflict("a different message already has this id") }
+                return (existing, false, [])
+            }
+            var threadRootId: String?
+            if let replyToId {
+                guard let target = try await q.message(id: replyToId, tenantId: caller.tenantId),
+                      target.conversationId == conversationId
+                else { throw ServiceError.validation("reply_to_id", "is not a message of this conversation") }
+                threadRootId = target.threadRootId ?? target.id
+            }
+            if let quotedId {
+                guard let quoted = try await q.message(id: quotedId, tenantId: caller.tenantId),
+                      quoted.conversationId == conversationId
+                else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
+            }
+            let now = Date()
+            let sequence = try await q.nextSequence(conversationId: conversationId)
+            let message = Message(
+                id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
+                senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
+                threadRootId: threadRootId, quotedMessageId: quotedId, mentions: mentions, sequence: sequence,
+                insertedAt: now, updatedAt: now)
+            try await q.insertMessage(message)
+            let micros = WireTime.micros(now)
+            if let threadRootId { try await q.incrementReplyCount(rootId: threadRootId, at: micros) }
+            try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))
+            _ = try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId, messageId: id,
+                                              sequence: sequence, at: micros)
+            let members = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
+            let notified = mentions.filter { $0 != caller.userId && members.contains($0) }
+            guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+            return (stored, true, notified)
+        }
+        let (message, created, mentioned) = outcome
+        if created {
+            var events = [RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                          event: RealtimeEvent.messageNew, payload: try JSONValue.from(message))]
+            for userId in mentioned {
+                events.append(RealtimeMessage(
+                    topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
+                    payload: try JSONValue.from(MentionEvent(messageId: message.id, conversationId: conversationId,
+                                                             senderId: caller.userId))))
+            }
+            await pubsub.publish(events)
+        }
+        return (message, created)
+    }
+
+    /// Moves the caller's read cursor forward to `messageId`.
+    func markRead(conversationId: String, messageId: String, by caller: UserPrincipal) async throws {
+        let event: MemberReadEvent? = try await store.transaction { q in
+            _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+            guard let message = try await q.message(id: messageId, tenantId: caller.tenantId),
+                  message.conversationId == conversationId
+            else { throw ServiceError.notFound("message") }
+            let now = Date()
+            guard try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId,
+                                                messageId: messageId, sequence: message.sequence,
+                                                at: WireTime.micros(now))
+            else { return nil }
+            return MemberReadEvent(userId: caller.userId, conversationId: conversationId,
+                                   lastReadMessageId: messageId, lastReadAt: now)
+        }
+        if let event {
+            await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                                  event: RealtimeEvent.memberRead, payload: try JSONValue.from(event))])
+        }
+    }
+
+    /// Edits the body (sender only).
+    func edit(messageId: String, body: String?, by caller: UserPrincipal) async throws -> Message {
+        let body = try validate.requiredText(body, field: "body", maxLength: limits.maxMessageLength)
+        let message: Message = try await store.transaction { q in
+            let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
+            guard message.senderId == caller.userId else { throw ServiceError.forbidden("only the sender can edit a message") }
+            guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
+            try await q.editMessage(id: messageId, body: body, at: WallClock.nowMicros())
+            guard var edited = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+            try await refreshPreviewIfLatest(edited, q)
+            edited.attachments = edited.attachments ?? []
+            return edited
+        }
+        await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(message.conversationId),
+                                              event: RealtimeEvent.messageUpdated, payload: try JSONValue.from(message))])
+        return message
+    }
+
+    /// Soft-deletes (sender, or owner/admin of the conversation). Deleting a tombstone is a no-op.
+    func delete(messageId: String, by caller: UserPrincipal) async throws {
+        let event: MessageDeletedEvent? = try await store.transaction { q in
+            let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
+            guard message.senderId == caller.userId || role.canManage else {
+                throw ServiceError.forbidden("only the sender or an owner or admin can delete a message")
+            }
+            guard message.deletedAt == nil else { return nil }
+            let now = Date()
+            try await q.tombstone(id: messageId, at: WireTime.micros(now))
+            if let tombstone = try await q.message(id: messageId, tenantId: caller.tenantId) {
+                try await refreshPreviewIfLatest(tombstone, q)
+            }
+            return MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
+        }
+        if let event {
+            await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(event.conversationId),
+                                                  event: RealtimeEvent.messageDeleted, payload: try JSONValue.from(event))])
+        }
+    }
+
+    /// A thread's replies, oldest first. For a reply, its thread is used.
+    func replies(messageId: String, after: Int64?, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
+        try await store.read { q in
+            let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
+            return try await q.replies(rootId: message.threadRootId ?? message.id, after: after, limit: limit)
+        }
+    }
+
+    /// Adds (`adding == true`) or removes the caller's reaction; idempotent either way.
+    func react(messageId: String, emoji: String, adding: Bool, by caller: UserPrincipal) async throws -> Message {
+        let emoji = try validate.requiredText(emoji, field: "emoji", maxLength: limits.maxEmojiBytes)
+        if emoji.utf8.count > limits.maxEmojiBytes {
+            throw ServiceError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
+        }
+        let (message, changed): (Message, Bool) = try await store.transaction { q in
+            let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
+            guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
+            let changed: Bool
+            let now = WallClock.nowMicros()
+            if adding {
+                if message.reactions[emoji] == nil,
+                   try await q.distinctEmojiCount(messageId: messageId) >= limits.maxDistinctEmojis {
+                    throw ServiceError.validation("emoji", "a message can carry at most \(limits.maxDistinctEmojis) different emoji")
+                }
+                changed = try await q.addReaction(messageId: messageId, emoji: emoji, userId: caller.userId, at: now)
+            } else {
+                changed = try await q.removeReaction(messageId: messageId, emoji: emoji, userId: caller.userId)
+            }
+            if changed { try await q.touchMessage(id: messageId, at: now) }
+            guard let updated = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+            return (updated, changed)
+        }
+        if changed {
+            let event = ReactionEvent(messageId: messageId, conversationId: message.conversationId, emoji: emoji,
+                                      userId: caller.userId)
+            await pubsub.publish([RealtimeMessage(
+                topic: RealtimeMessage.conversationTopic(message.conversationId),
+                event: adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved,
+                payload: try JSONValue.from(event))])
+        }
+        return message
+    }
+
+    // MARK: - Helpers
+
+    /// The message and the caller's role in its conversation; 404 unless the caller is a member.
+    private func visibleMessage(id: String, caller: UserPrincipal, _ q: Queries) async throws -> (Message, MemberRole) {
+        guard let message = try await q.message(id: id, tenantId: caller.tenantId),
+              let membership = try await q.membership(conversationId: message.conversationId, userId: caller.userId)
+        else { throw ServiceError.notFound("message") }
+        return (message, membership.role)
+    }
+
+    /// Keeps `last_message_preview` true when the latest message is edited or deleted.
+    private func refreshPreviewIfLatest(_ message: Message, _ q: Queries) async throws {
+        guard message.threadRootId == nil,
+              let record = try await q.conversation(id: message.conversationId, tenantId: message.tenantId),
+              record.conversation.lastSequence == message.sequence
+        else { return }
+        try await q.setPreview(conversationId: message.conversationId, preview: Self.preview(of: message))
+    }
+
+    /// First 80 characters of the body, or a label for attachment-only and deleted messages.
+    static func preview(of message: Message) -> String? {
+        if message.deletedAt != nil { return "Message deleted" }
+        if let body = message.body, !body.isEmpty { return String(body.prefix(80)) }
+        let count = message.attachments?.count ?? 0
+        return count == 1 ? "📎 Attachment" : "📎 \(count) attachments"
+    }
+}

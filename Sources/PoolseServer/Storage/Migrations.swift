@@ -1,0 +1,105 @@
+import SQLKit
+
+/// Versioned schema changes, applied in order at start-up. Append new versions; never
+/// edit one that has shipped. The SQL is the subset SQLite and PostgreSQL share:
+/// ids are lowercase UUID text, times are microseconds since the epoch (BIGINT),
+/// flags are 0/1 integers and JSON is text.
+enum Migrations {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "core schema", statements: [
+            """
+            CREATE TABLE tenants (
+              id TEXT PRIMARY KEY, name TEXT NOT NULL, inserted_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE api_keys (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+              key_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, label TEXT,
+              inserted_at BIGINT NOT NULL, revoked_at BIGINT)
+            """,
+            """
+            CREATE TABLE users (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+              external_id TEXT NOT NULL, display_name TEXT, custom_data TEXT,
+              is_blocked INTEGER NOT NULL DEFAULT 0,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              UNIQUE (tenant_id, external_id))
+            """,
+            """
+            CREATE TABLE conversations (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+              type TEXT NOT NULL, name TEXT, avatar_url TEXT, created_by_user_id TEXT,
+              member_limit INTEGER, custom_data TEXT, settings TEXT, direct_key TEXT,
+              last_message_at BIGINT, last_message_preview TEXT, last_sequence BIGINT NOT NULL DEFAULT 0,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              UNIQUE (tenant_id, direct_key))
+            """,
+            """
+            CREATE TABLE memberships (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,
+              conversation_id TEXT NOT NULL REFERENCES conversations(id),
+              user_id TEXT NOT NULL REFERENCES users(id), role TEXT NOT NULL,
+              last_read_message_id TEXT, last_read_sequence BIGINT NOT NULL DEFAULT 0, last_read_at BIGINT,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              UNIQUE (conversation_id, user_id))
+            """,
+            "CREATE INDEX memberships_by_user ON memberships (user_id)",
+            """
+            CREATE TABLE messages (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,
+              conversation_id TEXT NOT NULL REFERENCES conversations(id),
+              sender_id TEXT NOT NULL REFERENCES users(id), type TEXT NOT NULL, body TEXT,
+              reply_to_id TEXT, thread_root_id TEXT, reply_count INTEGER NOT NULL DEFAULT 0,
+              quoted_message_id TEXT, mentions TEXT NOT NULL DEFAULT '[]',
+              edited_at BIGINT, deleted_at BIGINT, sequence BIGINT NOT NULL,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              UNIQUE (conversation_id, sequence))
+            """,
+            "CREATE INDEX messages_by_thread ON messages (thread_root_id, sequence)",
+            """
+            CREATE TABLE reactions (
+              message_id TEXT NOT NULL REFERENCES messages(id), emoji TEXT NOT NULL,
+              user_id TEXT NOT NULL, inserted_at BIGINT NOT NULL,
+              PRIMARY KEY (message_id, emoji, user_id))
+            """,
+            """
+            CREATE TABLE idempotency_keys (
+              tenant_id TEXT NOT NULL, caller_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
+              idem_key TEXT NOT NULL, request_hash TEXT NOT NULL, state TEXT NOT NULL,
+              status INTEGER, content_type TEXT, response_body TEXT, created_at BIGINT NOT NULL,
+              PRIMARY KEY (tenant_id, caller_id, method, path, idem_key))
+            """,
+            "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
+        ]),
+    ]
+
+    /// Applies every migration that the database has not seen yet, each in its own transaction.
+    static func migrate(_ storage: any SQLStorage) async throws {
+        try await storage.transaction { db in
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
+        }
+        for migration in all {
+            try await storage.transaction { db in
+                let applied = try await db.raw(
+                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
+                ).first()
+                guard applied == nil else { return }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw("""
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: WallClock.nowMicros()))
+                    """).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+import SQLKit
+import SQLiteKit
+
+/// The embedded default: one SQLite file in WAL mode. All writes go through a single
+/// writer connection, one transaction at a time; reads use a small pool of reader
+/// connections, which WAL lets run beside the writer and which never see uncommitted data.
+final class SQLiteStorage: SQLStorage {
+    let engine = SQLEngine.sqlite
+    private let writer: SQLiteConnection
+    private let writeLock = AsyncLock()
+    private let readers: [SQLiteConnection]
+    private let nextReader = RoundRobin()
+
+    /// How SQLite syncs to disk: `normal` survives a process crash (WAL), `full` also a power loss.
+    enum Synchronous: String, Sendable, CaseIterable {
+        case normal = "NORMAL"
+        case full = "FULL"
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    /// Opens (creating if missing) the database file at `path`.
+    static func open(path: String, readerCount: Int = 4, synchronous: Synchronous = .normal,
+                     logger: Logger) async throws -> SQLiteStorage {
+        let threadPool = NIOThreadPool.singleton
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let writer = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+        let db = writer.sql()
+        try await db.raw("PRAGMA journal_mode = WAL").run()
+        try await db.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        try await db.raw("PRAGMA busy_timeout = 5000").run()
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) {
+            let reader = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+            try await reader.sql().raw("PRAGMA busy_timeout = 5000").run()
+            readers.append(reader)
+        }
+        return SQLiteStorage(writer: writer, readers: readers)
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let index = nextReader.next(modulo: readers.count)
+        return try await body(readers[index].sql())
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = writer.sql()
+        return try await writeLock.withLock {
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    func close() async {
+        try? await writer.close()
+        for reader in readers { try? await reader.close() }
+    }
+}
+
+/// A counter that spreads reads over the reader connections.
+final class RoundRobin: Sendable {
+    private let counter = NIOLockedValueBox(0)
+
+    func next(modulo count: Int) -> Int {
+        counter.withLockedValue { value in
+            value &+= 1
+            return value % count
+        }
+    }
+}

@@ -20,7 +20,7 @@ struct OpenAPITests {
             let missing = route.errorStatuses.subtracting(documented)
             #expect(missing.isEmpty, "\(route.method.rawValue) \(route.openAPIPath) lacks responses \(missing.sorted())")
         }
-        await server.app.close()
+        await server.cleanUp()
     }
 
     @Test func everyDocumentedOperationIsARoute() async throws {
@@ -32,7 +32,7 @@ struct OpenAPITests {
                 #expect(registered.contains("\(method) \(path)"), "openapi.json documents \(method) \(path), which no route serves")
             }
         }
-        await server.app.close()
+        await server.cleanUp()
     }
 
     @Test func documentIsServed() async throws {

@@ -29,6 +29,11 @@ public struct PoolseApp: Sendable {
             var sqlLogger = logger
             sqlLogger.logLevel = .warning
             store = Store(storage: try await SQLiteStorage.open(path: path, synchronous: synchronous, logger: sqlLogger))
+        case .postgres(let url):
+            var sqlLogger = logger
+            sqlLogger.logLevel = .warning
+            store = Store(storage: try await PostgresStorage.open(url: url, poolSize: configuration.databasePoolSize,
+                                                                   logger: sqlLogger))
         }
         try await store.migrate()
         let keys = try Secrets.signingKeys(configuration)

@@ -14,6 +14,8 @@ struct TestServer: Sendable {
     let apiKey: String
     let tenantId: String
     let dataDirectory: String
+    /// The PostgreSQL database of this test, when the suite runs on PostgreSQL.
+    let postgresURL: String?
 
     /// Opens a server with its own temporary data directory.
     static func make(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
@@ -23,23 +25,36 @@ struct TestServer: Sendable {
         configuration.port = 0
         configuration.dataDirectory = directory
         configuration.logLevel = .warning
+        var postgresURL: String?
+        if let adminURL = TestDatabase.postgresAdminURL {
+            postgresURL = try await TestDatabase.createPostgresDatabase(adminURL: adminURL)
+            configuration.databaseURL = postgresURL
+        }
         configure(&configuration)
         let app = try await PoolseApp.open(configuration)
         let (tenant, key) = try await app.admin.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
-        return TestServer(app: app, apiKey: key, tenantId: tenant.id, dataDirectory: directory)
+        return TestServer(app: app, apiKey: key, tenantId: tenant.id, dataDirectory: directory, postgresURL: postgresURL)
+    }
+
+    /// Closes the server's database and removes what the test created.
+    func cleanUp() async {
+        await app.close()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if let postgresURL, let adminURL = TestDatabase.postgresAdminURL {
+            await TestDatabase.dropPostgresDatabase(url: postgresURL, adminURL: adminURL)
+        }
     }
 
     /// Runs `body` against the server listening on a real loopback port, then cleans up.
     func run<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
-        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
         do {
             let result = try await app.application().test(.live) { client in
                 try await body(APIClient(client: client, server: self))
             }
-            await app.close()
+            await cleanUp()
             return result
         } catch {
-            await app.close()
+            await cleanUp()
             throw error
         }
     }

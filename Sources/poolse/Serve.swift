@@ -33,6 +33,10 @@ struct Serve: AsyncParsableCommand {
             help: "Multiply every per-user rate limit by this factor; 0 turns rate limiting off (env POOLSE_RATE_LIMIT_SCALE; default 1).")
     var rateLimitScale: Double?
 
+    @Option(name: .customLong("database-pool-size"),
+            help: "Most PostgreSQL connections this node opens (env POOLSE_DATABASE_POOL_SIZE; default 10).")
+    var databasePoolSize: Int?
+
     @Option(name: .customLong("sqlite-synchronous"),
             help: "normal (survives a crash of the process) or full (also a power loss) (env POOLSE_SQLITE_SYNCHRONOUS; default normal).")
     var sqliteSynchronous: String?
@@ -52,6 +56,10 @@ struct Serve: AsyncParsableCommand {
             if scale <= 0 { configuration.rateLimits.enabled = false } else {
                 configuration.rateLimits = configuration.rateLimits.scaled(by: scale)
             }
+        }
+        if let size = databasePoolSize ?? env["POOLSE_DATABASE_POOL_SIZE"].flatMap(Int.init) {
+            guard size >= 1 else { throw ValidationError("--database-pool-size must be at least 1") }
+            configuration.databasePoolSize = size
         }
         configuration.sqliteSynchronous = sqliteSynchronous ?? env["POOLSE_SQLITE_SYNCHRONOUS"] ?? "normal"
 

@@ -27,18 +27,38 @@ struct RealtimeTestServer: Sendable {
         let json: JSONValue
     }
 
-    /// Runs `body` against a fresh server (its own data directory), then shuts it down.
+    /// Runs `body` against a fresh server (its own data directory, or its own PostgreSQL
+    /// database when the suite runs there, as `.ci/run` does), then shuts it down.
     static func run<T: Sendable>(_ configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
                                  _ body: @Sendable (RealtimeTestServer) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolse-rt-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory.path
         configuration.logLevel = .error
         // Tests make many quick calls; the typing limit is tested on its own.
         configuration.rateLimits = RateLimits().scaled(by: 100)
+        var postgresURL: String?
+        if let adminURL = TestDatabase.postgresAdminURL {
+            postgresURL = try await TestDatabase.createPostgresDatabase(adminURL: adminURL)
+            configuration.databaseURL = postgresURL
+        }
         configure(&configuration)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await serve(configuration, body))
+        } catch {
+            result = .failure(error)
+        }
+        try? FileManager.default.removeItem(at: directory)
+        if let postgresURL, let adminURL = TestDatabase.postgresAdminURL {
+            await TestDatabase.dropPostgresDatabase(url: postgresURL, adminURL: adminURL)
+        }
+        return try result.get()
+    }
+
+    private static func serve<T: Sendable>(_ configuration: ServerConfiguration,
+                                           _ body: @Sendable (RealtimeTestServer) async throws -> T) async throws -> T {
         var logger = Logger(label: "poolse-test")
         logger.logLevel = .error
         let app = try await PoolseApp.open(configuration, logger: logger)

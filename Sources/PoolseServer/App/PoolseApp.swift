@@ -14,6 +14,8 @@ public struct PoolseApp: Sendable {
     let routes: [RouteSpec]
     let pipeline: RoutePipeline
     let logger: Logger
+    /// Prometheus metrics of this server.
+    public let metrics: ServerMetrics
     let gateway: RealtimeGateway
     let socketEndpoint: SocketEndpoint
 
@@ -31,6 +33,11 @@ public struct PoolseApp: Sendable {
             var sqlLogger = logger
             sqlLogger.logLevel = .warning
             store = Store(storage: try await SQLiteStorage.open(path: path, synchronous: synchronous, logger: sqlLogger))
+        case .postgres(let url):
+            var sqlLogger = logger
+            sqlLogger.logLevel = .warning
+            store = Store(storage: try await PostgresStorage.open(url: url, poolSize: configuration.databasePoolSize,
+                                                                   logger: sqlLogger))
         }
         try await store.migrate()
         let keys = try Secrets.signingKeys(configuration)
@@ -43,18 +50,21 @@ public struct PoolseApp: Sendable {
         self.keys = keys
         self.pubsub = pubsub
         self.logger = logger
+        let metrics = ServerMetrics()
+        self.metrics = metrics
         let limits = configuration.limits
         let users = UserService(store: store, keys: keys, limits: limits, pubsub: pubsub)
         let conversations = ConversationService(store: store, limits: limits, pubsub: pubsub,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
         let messages = MessageService(store: store, limits: limits, pubsub: pubsub)
-        routes = OperationalRoutes.specs(store: store) + AdminRoutes.specs(users)
-            + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits)
+        routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
+            + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
-            idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL)
-        gateway = RealtimeGateway(pubsub: pubsub, configuration: configuration.realtime, logger: logger)
+            idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL,
+            metrics: metrics)
+        gateway = RealtimeGateway(pubsub: pubsub, configuration: configuration.realtime, metrics: metrics, logger: logger)
         socketEndpoint = SocketEndpoint(
             authenticator: authenticator, gateway: gateway, store: store,
             typingLimiter: RateLimiter(limits: configuration.rateLimits), configuration: configuration.realtime,

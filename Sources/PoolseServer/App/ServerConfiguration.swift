@@ -9,8 +9,11 @@ public struct ServerConfiguration: Sendable {
     public var port = 4000
     /// Where the SQLite database and generated secrets live. Created if missing. Default `./data`.
     public var dataDirectory = "data"
-    /// `sqlite:///path/to/file.db` (default: `poolse.sqlite3` in the data directory).
+    /// `sqlite:///path/to/file.db` (default: `poolse.sqlite3` in the data directory) or
+    /// `postgres://user:password@host:5432/database` for several nodes.
     public var databaseURL: String?
+    /// Most PostgreSQL connections this node opens. Default 10.
+    public var databasePoolSize = 10
     /// `kid:base64secret[,…]`; generated and kept in the data directory when nil.
     public var jwtSecrets: String?
     /// Base URL the server is reached at, used in `doc_url` links. Default `http://host:port`.
@@ -35,6 +38,7 @@ public struct ServerConfiguration: Sendable {
 /// Where the data lives, decided from `databaseURL` and `dataDirectory`.
 enum DatabaseLocation: Equatable {
     case sqlite(path: String)
+    case postgres(url: String)
 
     static func resolve(_ configuration: ServerConfiguration) throws -> DatabaseLocation {
         guard let url = configuration.databaseURL, !url.isEmpty else {
@@ -45,9 +49,7 @@ enum DatabaseLocation: Equatable {
             guard !path.isEmpty else { throw ConfigError("sqlite:// needs a file path, e.g. sqlite:///var/lib/poolse/db.sqlite3") }
             return .sqlite(path: path)
         }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigError("PostgreSQL storage is not in this build yet; use SQLite (the default)")
-        }
-        throw ConfigError("unsupported database URL scheme; use sqlite:///path")
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
+        throw ConfigError("unsupported database URL scheme; use sqlite:///path or postgres://…")
     }
 }

@@ -57,43 +57,49 @@ struct MessageService: Sendable {
 
         let turn = await pubsub.lanes.turn(conversationId)
         defer { turn.end() }
-        let outcome: (Message, Bool, [String]) = try await store.transaction { q in
-            _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
-            if try await q.messageExists(id: id) {
-                guard let existing = try await q.message(id: id, tenantId: caller.tenantId),
-                      existing.senderId == caller.userId, existing.conversationId == conversationId
-                else { throw ServiceError.conflict("a different message already has this id") }
-                return (existing, false, [])
+        let outcome: (Message, Bool, [String])
+        do {
+            outcome = try await store.transaction { q in
+                _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+                // Taking the sequence first locks the conversation row (PostgreSQL) before the
+                // duplicate-id check, so two resends of one id can't both pass the check.
+                let sequence = try await q.nextSequence(conversationId: conversationId)
+                if try await q.messageExists(id: id) { throw DuplicateMessageID() }
+                var threadRootId: String?
+                if let replyToId {
+                    guard let target = try await q.message(id: replyToId, tenantId: caller.tenantId),
+                          target.conversationId == conversationId
+                    else { throw ServiceError.validation("reply_to_id", "is not a message of this conversation") }
+                    threadRootId = target.threadRootId ?? target.id
+                }
+                if let quotedId {
+                    guard let quoted = try await q.message(id: quotedId, tenantId: caller.tenantId),
+                          quoted.conversationId == conversationId
+                    else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
+                }
+                let now = Date()
+                let message = Message(
+                    id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
+                    senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
+                    threadRootId: threadRootId, quotedMessageId: quotedId, mentions: mentions, sequence: sequence,
+                    insertedAt: now, updatedAt: now)
+                try await q.insertMessage(message)
+                let micros = WireTime.micros(now)
+                if let threadRootId { try await q.incrementReplyCount(rootId: threadRootId, at: micros) }
+                try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))
+                _ = try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId, messageId: id,
+                                                  sequence: sequence, at: micros)
+                let members = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
+                let notified = mentions.filter { $0 != caller.userId && members.contains($0) }
+                guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+                return (stored, true, notified)
             }
-            var threadRootId: String?
-            if let replyToId {
-                guard let target = try await q.message(id: replyToId, tenantId: caller.tenantId),
-                      target.conversationId == conversationId
-                else { throw ServiceError.validation("reply_to_id", "is not a message of this conversation") }
-                threadRootId = target.threadRootId ?? target.id
-            }
-            if let quotedId {
-                guard let quoted = try await q.message(id: quotedId, tenantId: caller.tenantId),
-                      quoted.conversationId == conversationId
-                else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
-            }
-            let now = Date()
-            let sequence = try await q.nextSequence(conversationId: conversationId)
-            let message = Message(
-                id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
-                senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
-                threadRootId: threadRootId, quotedMessageId: quotedId, mentions: mentions, sequence: sequence,
-                insertedAt: now, updatedAt: now)
-            try await q.insertMessage(message)
-            let micros = WireTime.micros(now)
-            if let threadRootId { try await q.incrementReplyCount(rootId: threadRootId, at: micros) }
-            try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))
-            _ = try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId, messageId: id,
-                                              sequence: sequence, at: micros)
-            let members = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
-            let notified = mentions.filter { $0 != caller.userId && members.contains($0) }
-            guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
-            return (stored, true, notified)
+        } catch is DuplicateMessageID {
+            // The transaction rolled back, so the sequence it took is not spent.
+            guard let existing = try await store.read({ try await $0.message(id: id, tenantId: caller.tenantId) }),
+                  existing.senderId == caller.userId, existing.conversationId == conversationId
+            else { throw ServiceError.conflict("a different message already has this id") }
+            return (existing, false)
         }
         let (message, created, mentioned) = outcome
         if created {
@@ -269,3 +275,6 @@ struct MessageService: Sendable {
         return count == 1 ? "📎 Attachment" : "📎 \(count) attachments"
     }
 }
+
+/// Thrown inside the send transaction to roll it back when the client id already exists.
+private struct DuplicateMessageID: Error {}

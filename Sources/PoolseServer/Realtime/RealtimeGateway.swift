@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PoolseWire
+import Prometheus
 import ServiceLifecycle
 
 /// The realtime hub of one node: which socket is on which topic, presence and typing. It reads
@@ -26,6 +27,7 @@ actor RealtimeGateway {
     }
 
     private let pubsub: any PubSub
+    private let metrics: ServerMetrics
     private let logger: Logger
     private var sockets: [SocketID: SocketHandle] = [:]
     private var subscriptions: [String: [SocketID: Subscription]] = [:]
@@ -37,11 +39,13 @@ actor RealtimeGateway {
     /// Typing events this node originates, published strictly one after another (start before stop).
     private let outbox: AsyncStream<[RealtimeMessage]>
     private let outboxInput: AsyncStream<[RealtimeMessage]>.Continuation
+    private var serving = false
     private var subscribed = false
     private var waitingForSubscription: [CheckedContinuation<Void, Never>] = []
 
-    init(pubsub: any PubSub, configuration: RealtimeConfiguration, logger: Logger) {
+    init(pubsub: any PubSub, configuration: RealtimeConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.pubsub = pubsub
+        self.metrics = metrics
         self.logger = logger
         typing = TypingTracker(timeout: configuration.typingTimeout)
         (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
@@ -51,6 +55,12 @@ actor RealtimeGateway {
 
     /// Delivers events until cancelled or shut down.
     func serve() async {
+        // A second application built from the same app must not deliver everything twice.
+        guard !serving else {
+            try? await gracefulShutdown()
+            return
+        }
+        serving = true
         let events = await pubsub.subscribe()
         subscribed = true
         for waiter in waitingForSubscription { waiter.resume() }
@@ -71,6 +81,8 @@ actor RealtimeGateway {
             apply(command)
             return
         }
+        // Counted where events arrive: on one node, every published event.
+        metrics.eventsPublished.increment()
         broadcast(message)
         // Sending a message ends its sender's typing at once.
         if message.event == RealtimeEvent.messageNew, case .conversation(let id)? = Topic(message.topic),
@@ -89,11 +101,14 @@ actor RealtimeGateway {
             return
         }
         var overflowed: [SocketHandle] = []
+        var delivered: Int64 = 0
         for id in subscribed.keys {
             guard let socket = sockets[id], socket.userId != message.exceptUserId else { continue }
-            if !socket.enqueue(bytes) { overflowed.append(socket) }
+            if socket.enqueue(bytes) { delivered += 1 } else { overflowed.append(socket) }
         }
+        metrics.eventsDelivered.increment(by: delivered)
         for socket in overflowed {
+            metrics.outboundQueueDrops.increment()
             logger.notice("disconnected a socket that could not keep up", metadata: ["user_id": .string(socket.userId)])
             remove(socket)
         }
@@ -130,6 +145,7 @@ actor RealtimeGateway {
     func register(_ socket: SocketHandle) async {
         if !subscribed { await withCheckedContinuation { waitingForSubscription.append($0) } }
         sockets[socket.id] = socket
+        metrics.openSockets.increment()
     }
 
     /// Removes a socket that has ended, with the presence leaves and typing stops that follow.
@@ -147,6 +163,7 @@ actor RealtimeGateway {
         socket.send(request.reply(status: "ok"))
         subscriptions[name, default: [:]][socket.id] = Subscription(joinRef: request.joinRef)
         topicsOf[socket.id, default: []].insert(name)
+        metrics.joinedChannels.increment()
         guard case .conversation = topic else { return .joined }
         let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970),
                                 externalId: socket.externalId)
@@ -215,6 +232,7 @@ actor RealtimeGateway {
 
     private func remove(_ socket: SocketHandle) {
         guard sockets.removeValue(forKey: socket.id) != nil else { return }
+        metrics.openSockets.decrement()
         for topic in topicsOf[socket.id] ?? [] { unsubscribe(socket, from: topic) }
         topicsOf[socket.id] = nil
     }
@@ -226,6 +244,7 @@ actor RealtimeGateway {
         guard let subscription = subscriptions[topic]?.removeValue(forKey: socket.id) else { return nil }
         if subscriptions[topic]?.isEmpty == true { subscriptions[topic] = nil }
         topicsOf[socket.id]?.remove(topic)
+        metrics.joinedChannels.decrement()
         guard case .conversation(let conversationId)? = Topic(topic) else { return subscription }
         if let diff = presence.leave(topic: topic, socket: socket.id), let payload = try? JSONValue.from(diff) {
             broadcast(RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, payload: payload))

@@ -11,6 +11,9 @@ enum Migrations {
         let statements: [String]
     }
 
+    /// The advisory-lock id migrations hold on PostgreSQL ("poolse" in ASCII).
+    static let lockKey: Int64 = 0x706F_6F6C_7365
+
     static let all: [Migration] = [
         Migration(version: 1, name: "core schema", statements: [
             """
@@ -80,14 +83,17 @@ enum Migrations {
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.
+    /// On PostgreSQL an advisory lock makes nodes that start together take turns.
     static func migrate(_ storage: any SQLStorage) async throws {
         try await storage.transaction { db in
+            if storage.engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run() }
             try await db.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()
         }
         for migration in all {
             try await storage.transaction { db in
+                if storage.engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run() }
                 let applied = try await db.raw(
                     "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
                 ).first()

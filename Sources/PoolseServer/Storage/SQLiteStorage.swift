@@ -14,6 +14,7 @@ final class SQLiteStorage: SQLStorage {
     private let writeLock = AsyncLock()
     private let readers: [SQLiteConnection]
     private let nextReader = RoundRobin()
+    private let threadPool: NIOThreadPool
 
     /// How SQLite syncs to disk: `normal` survives a process crash (WAL), `full` also a power loss.
     enum Synchronous: String, Sendable, CaseIterable {
@@ -21,15 +22,20 @@ final class SQLiteStorage: SQLStorage {
         case full = "FULL"
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.threadPool = threadPool
     }
 
     /// Opens (creating if missing) the database file at `path`.
     static func open(path: String, readerCount: Int = 4, synchronous: Synchronous = .normal,
                      logger: Logger) async throws -> SQLiteStorage {
-        let threadPool = NIOThreadPool.singleton
+        // A pool of our own, one thread per connection: SQLite calls block their thread
+        // (a writer may wait on another process's lock), and sharing NIO's small singleton
+        // pool would let such waits starve the connection that holds the lock.
+        let threadPool = NIOThreadPool(numberOfThreads: max(1, readerCount) + 1)
+        threadPool.start()
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         let writer = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
@@ -45,7 +51,7 @@ final class SQLiteStorage: SQLStorage {
             try await reader.sql().raw("PRAGMA busy_timeout = 5000").run()
             readers.append(reader)
         }
-        return SQLiteStorage(writer: writer, readers: readers)
+        return SQLiteStorage(writer: writer, readers: readers, threadPool: threadPool)
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -55,22 +61,14 @@ final class SQLiteStorage: SQLStorage {
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = writer.sql()
-        return try await writeLock.withLock {
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way on it.
+        return try await writeLock.withLock { try await db.inTransaction(begin: "BEGIN IMMEDIATE", body) }
     }
 
     func close() async {
         try? await writer.close()
         for reader in readers { try? await reader.close() }
+        try? await threadPool.shutdownGracefully()
     }
 }
 

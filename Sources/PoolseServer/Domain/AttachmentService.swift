@@ -62,6 +62,12 @@ struct AttachmentService: Sendable {
     /// Deletes an attachment: the uploader while it is pending; the message's sender or an
     /// owner/admin of the conversation once it is linked (its message is then updated).
     func delete(id: String, by caller: UserPrincipal) async throws {
+        // A linked attachment changes its message: take the conversation's publish turn (see
+        // `PublishLanes`) so `message:updated` goes out in commit order.
+        let lane = (try? await store.read { try await $0.attachmentRecord(id: id, tenantId: caller.tenantId)?.conversationId })
+            .flatMap { $0 } ?? id
+        let turn = await pubsub.lanes.turn(lane)
+        defer { turn.end() }
         let (record, updated): (AttachmentRecord, Message?) = try await store.transaction { q in
             guard let record = try await q.attachmentRecord(id: id, tenantId: caller.tenantId), record.isLive,
                   try await Self.canSee(record, caller, q)

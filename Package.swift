@@ -93,12 +93,23 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Test helpers more than one test target needs (a throwaway S3 server).
+        .target(
+            name: "PoolseTestSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/PoolseTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "PoolseWireTests", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
         .testTarget(name: "PoolseTests", dependencies: ["Poolse"], swiftSettings: strictSwift),
         .testTarget(
             name: "PoolseServerTests",
             dependencies: [
-                "PoolseServer",
+                "PoolseServer", "PoolseTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Poolse", "PoolseServer"],
+            dependencies: ["Poolse", "PoolseServer", "PoolseTestSupport"],
             swiftSettings: strictSwift
         ),
     ]

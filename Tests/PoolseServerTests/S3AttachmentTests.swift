@@ -1,4 +1,5 @@
 import Foundation
+import PoolseTestSupport
 import PoolseWire
 import Testing
 

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import Crypto
 import Foundation
 import NIOCore
+import PoolseTestSupport
 import PoolseWire
 import Testing
 
@@ -71,8 +71,6 @@ extension Data {
         var generator = SystemRandomNumberGenerator()
         return Data((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
-
-    var sha256Hex: String { SHA256.hash(data: self).hexString }
 }
 
 extension BlobDescriptor {

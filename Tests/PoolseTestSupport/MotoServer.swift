@@ -5,12 +5,12 @@ import NIOPosix
 import Glibc
 #endif
 
-/// A throwaway S3-compatible server (`moto_server`, PyPI `moto[server]`) on a free loopback
+/// Shared by the server and end-to-end tests: a throwaway S3-compatible server (`moto_server`, PyPI `moto[server]`) on a free loopback
 /// port, for the S3 blob store tests. Without `moto_server` those tests are skipped, except
 /// under `CI=true`, where they run and fail: CI must never silently skip them.
-final class MotoServer: @unchecked Sendable {
+public final class MotoServer: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
-    let endpoint: String
+    public let endpoint: String
     private let process: Process
 
     private init(endpoint: String, process: Process) {
@@ -18,20 +18,20 @@ final class MotoServer: @unchecked Sendable {
         self.process = process
     }
 
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// Where `moto_server` is on the PATH, if anywhere.
-    static var executable: String? {
+    public static var executable: String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         return path.split(separator: ":").map { "\($0)/moto_server" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Whether the S3 tests run: moto is installed, or this is CI (where a missing moto fails).
-    static var shouldRun: Bool { executable != nil || isCI }
+    public static var shouldRun: Bool { executable != nil || isCI }
 
     /// Starts moto and waits until it answers HTTP (up to 30 s).
-    static func start() async throws -> MotoServer {
+    public static func start() async throws -> MotoServer {
         guard let executable else {
             throw MotoError("moto_server is not installed; run: pip install 'moto[server]'")
         }
@@ -60,14 +60,14 @@ final class MotoServer: @unchecked Sendable {
     /// Stops the server and waits for it to exit. SIGKILL, because a child of the test
     /// process inherits its blocked-signal mask (SIGTERM included) on Linux and moto
     /// would never see a SIGTERM.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Runs `body` with a fresh moto, stopping it afterwards whatever happens.
-    static func with<T: Sendable>(_ body: (MotoServer) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ body: (MotoServer) async throws -> T) async throws -> T {
         let server = try await start()
         do {
             let result = try await body(server)
@@ -90,7 +90,7 @@ final class MotoServer: @unchecked Sendable {
     }
 }
 
-struct MotoError: Error, CustomStringConvertible {
-    let description: String
+public struct MotoError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }

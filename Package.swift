@@ -2,7 +2,8 @@
 import PackageDescription
 
 // One package, four products: the wire types both halves share, the SDK, the server
-// library and the `poolse` command. The SDK depends on nothing but PoolseWire.
+// library and the `poolse` command. The SDK depends on nothing but PoolseWire, except
+// on Linux, where its WebSocket transport is WSClient (swift-websocket).
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -30,10 +31,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // The SDK's WebSocket on Linux only (Foundation's libcurl there has no WebSocket);
+        // Apple platforms use URLSessionWebSocketTask and pull in nothing.
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         .target(name: "PoolseWire", swiftSettings: strictSwift),
-        .target(name: "Poolse", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
+        .target(
+            name: "Poolse",
+            dependencies: [
+                "PoolseWire",
+                .product(name: "WSClient", package: "swift-websocket", condition: .when(platforms: [.linux])),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "PoolseServer",
             dependencies: [

@@ -14,6 +14,8 @@ public struct PoolseApp: Sendable {
     let routes: [RouteSpec]
     let pipeline: RoutePipeline
     let logger: Logger
+    /// Prometheus metrics of this server.
+    public let metrics: ServerMetrics
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     public static func open(_ configuration: ServerConfiguration, logger: Logger? = nil) async throws -> PoolseApp {
@@ -46,16 +48,19 @@ public struct PoolseApp: Sendable {
         self.keys = keys
         self.pubsub = pubsub
         self.logger = logger
+        let metrics = ServerMetrics()
+        self.metrics = metrics
         let limits = configuration.limits
         let users = UserService(store: store, keys: keys, limits: limits, pubsub: pubsub)
         let conversations = ConversationService(store: store, limits: limits, pubsub: pubsub,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
         let messages = MessageService(store: store, limits: limits, pubsub: pubsub)
-        routes = OperationalRoutes.specs(store: store) + AdminRoutes.specs(users)
-            + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits)
+        routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
+            + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
         pipeline = RoutePipeline(
             authenticator: Authenticator(store: store, keys: keys), rateLimiter: RateLimiter(limits: configuration.rateLimits),
-            idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL)
+            idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL,
+            metrics: metrics)
     }
 
     /// The router with every route and the shared middleware.

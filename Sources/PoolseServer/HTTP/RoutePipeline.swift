@@ -14,8 +14,10 @@ struct RoutePipeline: Sendable {
     let idempotency: IdempotencyGuard
     let limits: Limits
     let docBaseURL: String
+    let metrics: ServerMetrics
 
     func respond(_ spec: RouteSpec, request: Request, context: some RequestContext) async -> Response {
+        let start = ContinuousClock.now
         let api: APIResponse
         do {
             api = try await run(spec, request: request, context: context)
@@ -25,6 +27,8 @@ struct RoutePipeline: Sendable {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             api = .error(.internalError, docBaseURL: docBaseURL)
         }
+        metrics.recordRequest(route: spec.path, method: spec.method.rawValue, status: api.status,
+                              duration: ContinuousClock.now - start)
         return Self.render(api)
     }
 

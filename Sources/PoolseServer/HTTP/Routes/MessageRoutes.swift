@@ -2,7 +2,7 @@ import PoolseWire
 
 /// PROTOCOL.md §4 and §4.1: messages, threads, reactions and read cursors.
 enum MessageRoutes {
-    static func specs(_ messages: MessageService, limits: Limits) -> [RouteSpec] {
+    static func specs(_ messages: MessageService, limits: Limits, metrics: ServerMetrics) -> [RouteSpec] {
         let sequences = Int64(0)...Int64.max
         return [
             RouteSpec(method: .get, path: "/v1/conversations/:id/messages", auth: .userToken, rateClass: .reads) { req in
@@ -22,6 +22,7 @@ enum MessageRoutes {
             RouteSpec(method: .post, path: "/v1/conversations/:id/messages", auth: .userToken, rateClass: .writes) { req in
                 let (message, created) = try await messages.send(
                     conversationId: req.uuid("id"), req.decode(MessageCreateRequest.self), by: req.user)
+                if created { metrics.messagesPersisted.increment() }
                 return try .json(message, status: created ? 201 : 200)
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/read", auth: .userToken, rateClass: .writes) { req in

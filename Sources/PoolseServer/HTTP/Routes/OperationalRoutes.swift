@@ -3,7 +3,7 @@ import PoolseWire
 
 /// Health and the API description.
 enum OperationalRoutes {
-    static func specs(store: Store) -> [RouteSpec] {
+    static func specs(store: Store, metrics: ServerMetrics) -> [RouteSpec] {
         [
             RouteSpec(method: .get, path: "/healthz", auth: .none, rateClass: .unlimited) { _ in
                 do {
@@ -12,6 +12,9 @@ enum OperationalRoutes {
                 } catch {
                     throw ServiceError(status: 503, code: "unavailable", message: "the database is not reachable")
                 }
+            },
+            RouteSpec(method: .get, path: "/metrics", auth: .none, rateClass: .unlimited) { _ in
+                APIResponse(status: 200, body: Data(metrics.exposition()), contentType: "text/plain; version=0.0.4")
             },
             RouteSpec(method: .get, path: "/openapi.json", auth: .none, rateClass: .unlimited) { _ in
                 APIResponse(status: 200, body: try OpenAPIDocument.data(), contentType: "application/json")

@@ -69,31 +69,37 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
 
     /// `message:new`, including messages caught up after a reconnect, in `sequence`
     /// order and each id once.
+    @discardableResult
     public func onMessage(_ listener: @escaping @Sendable (Message) -> Void) -> Unsubscribe {
         messages.subscribe(listener)
     }
 
     /// `message:updated`: the full message after an edit or a change of its reactions.
+    @discardableResult
     public func onMessageUpdated(_ listener: @escaping @Sendable (Message) -> Void) -> Unsubscribe {
         messageUpdates.subscribe(listener)
     }
 
     /// `message:deleted` `{id, conversation_id, deleted_at}`.
+    @discardableResult
     public func onMessageDeleted(_ listener: @escaping @Sendable (MessageDeletedEvent) -> Void) -> Unsubscribe {
         messageDeletions.subscribe(listener)
     }
 
     /// `reaction:added` `{message_id, conversation_id, emoji, user_id}`.
+    @discardableResult
     public func onReactionAdded(_ listener: @escaping @Sendable (ReactionEvent) -> Void) -> Unsubscribe {
         reactionsAdded.subscribe(listener)
     }
 
     /// `reaction:removed` `{message_id, conversation_id, emoji, user_id}`.
+    @discardableResult
     public func onReactionRemoved(_ listener: @escaping @Sendable (ReactionEvent) -> Void) -> Unsubscribe {
         reactionsRemoved.subscribe(listener)
     }
 
     /// `member:read`, a read receipt `{user_id, conversation_id, last_read_message_id, last_read_at}`.
+    @discardableResult
     public func onMemberRead(_ listener: @escaping @Sendable (MemberReadEvent) -> Void) -> Unsubscribe {
         reads.subscribe(listener)
     }
@@ -101,11 +107,13 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     // MARK: - Typing
 
     /// `typing:start` `{user_id, external_id}` of a peer (never your own).
+    @discardableResult
     public func onTypingStart(_ listener: @escaping @Sendable (TypingEvent) -> Void) -> Unsubscribe {
         typingStarts.subscribe(listener)
     }
 
     /// `typing:stop`: 5 s after a peer's last keystroke, or when they send.
+    @discardableResult
     public func onTypingStop(_ listener: @escaping @Sendable (TypingEvent) -> Void) -> Unsubscribe {
         typingStops.subscribe(listener)
     }
@@ -122,11 +130,13 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     /// `presence_state`, the full snapshot the server sends after each (re)join. A
     /// listener added later is handed the current snapshot (diffs applied) right away,
     /// on the event loop, unless a newer one reached it first.
+    @discardableResult
     public func onPresenceState(_ listener: @escaping @Sendable (PresenceState) -> Void) -> Unsubscribe {
         presenceStates.subscribeReplaying(listener, on: core.driver) { [weak self] in self?.currentPresence }
     }
 
     /// `presence_diff`: who joined and who left.
+    @discardableResult
     public func onPresenceDiff(_ listener: @escaping @Sendable (PresenceDiff) -> Void) -> Unsubscribe {
         presenceDiffs.subscribe(listener)
     }
@@ -170,6 +180,7 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     public var state: RealtimeChannelState { core.state }
 
     /// Called with every change of ``state``.
+    @discardableResult
     public func onStateChange(_ listener: @escaping @Sendable (RealtimeChannelState) -> Void) -> Unsubscribe {
         core.states.subscribe(listener)
     }
@@ -186,6 +197,7 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     /// Problems of this channel: refused or closed by the server, a catch-up that
     /// failed, a payload that did not decode. (They also go to
     /// ``PoolseConfiguration/onSocketError``.)
+    @discardableResult
     public func onError(_ listener: @escaping @Sendable (RealtimeError) -> Void) -> Unsubscribe {
         core.errors.subscribe(listener)
     }

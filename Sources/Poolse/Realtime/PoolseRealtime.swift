@@ -91,6 +91,7 @@ public final class PoolseRealtime: Sendable {
 
     /// Calls `listener` with every change of the status (not with the current one:
     /// ``getStatus()`` for that), on the realtime event loop.
+    @discardableResult
     public func onStatus(_ listener: @escaping @Sendable (RealtimeStatus) -> Void) -> Unsubscribe {
         statuses.subscribe(listener)
     }

@@ -28,12 +28,14 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
 
     /// `mention:new` `{message_id, conversation_id, sender_id}`; fetch the message over
     /// REST if you need its body.
+    @discardableResult
     public func onMention(_ listener: @escaping @Sendable (MentionEvent) -> Void) -> Unsubscribe {
         mentions.subscribe(listener)
     }
 
     /// `conversation:created`: the user gained a membership (also in conversations they
     /// created); the full ``Conversation`` with `memberExternalIds`.
+    @discardableResult
     public func onConversationCreated(_ listener: @escaping @Sendable (Conversation) -> Void) -> Unsubscribe {
         created.subscribe(listener)
     }
@@ -42,6 +44,7 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
     /// the user's conversations (and after an update, a delete, or the user's own read).
     /// The conversation carries the user's own `unreadCount`, `lastMessagePreview`,
     /// `lastMessageAt` and `lastSequence`.
+    @discardableResult
     public func onConversationUpdated(_ listener: @escaping @Sendable (ConversationUpdatedEvent) -> Void)
         -> Unsubscribe
     {
@@ -61,6 +64,7 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
     public var state: RealtimeChannelState { core.state }
 
     /// Called with every change of ``state``.
+    @discardableResult
     public func onStateChange(_ listener: @escaping @Sendable (RealtimeChannelState) -> Void) -> Unsubscribe {
         core.states.subscribe(listener)
     }
@@ -73,6 +77,7 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
     public func waitUntilJoined() async throws { try await core.waitUntilJoined() }
 
     /// Problems of this channel (refused, closed by the server, undecodable payloads).
+    @discardableResult
     public func onError(_ listener: @escaping @Sendable (RealtimeError) -> Void) -> Unsubscribe {
         core.errors.subscribe(listener)
     }

@@ -12,6 +12,8 @@ public enum Bench {
     public enum Scenario: Sendable {
         case writes(WriteThroughputScenario)
         case history(HistoryScenario)
+        case fanout(FanoutScenario)
+        case idle(IdleConnectionsScenario)
     }
 
     public static func run(_ scenario: Scenario, target choice: TargetChoice, connections: Int) async throws {
@@ -29,6 +31,8 @@ public enum Bench {
             switch scenario {
             case .writes(let writes): report = try await writes.run(on: target)
             case .history(let history): report = try await history.run(on: target)
+            case .fanout(let fanout): report = try await fanout.run(on: target)
+            case .idle(let idle): report = try await idle.run(on: target)
             }
             let elapsed = ContinuousClock.now - start
             report.print(serverBefore: before, serverAfter: ProcessStats.read(pid: target.serverPID),

@@ -40,5 +40,11 @@ struct BenchHTTP: Sendable {
         return try WireCoding.decoder.decode(T.self, from: Data(buffer: bytes))
     }
 
+    /// A GET whose text answer is returned as is.
+    func text(_ path: String) async throws -> String {
+        let response = try await client.execute(HTTPClientRequest(url: baseURL + path), timeout: .seconds(30))
+        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+    }
+
     func shutdown() async { try? await client.shutdown() }
 }

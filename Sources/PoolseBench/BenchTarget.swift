@@ -69,6 +69,15 @@ final class BenchTarget: Sendable {
         }
     }
 
+    /// One unlabelled value from the server's `/metrics`, or nil.
+    func metric(_ name: String) async -> Double? {
+        guard let text = try? await http.text("/metrics") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+
     func stop() async {
         await http.shutdown()
         if let inProcess {

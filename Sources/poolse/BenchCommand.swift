@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             --rate-limit-scale 0` and `taskset -c 1 poolse bench … --api-url … --api-key … \
             --server-pid …` (see docs/benchmarks.md). Build with -c release.
             """,
-        subcommands: [Writes.self, History.self])
+        subcommands: [Fanout.self, Rooms.self, Idle.self, Writes.self, History.self])
 
     struct TargetOptions: ParsableArguments {
         @Option(name: .customLong("api-url"), help: "A running server (default: start one in this process).")
@@ -73,6 +73,73 @@ struct BenchCommand: AsyncParsableCommand {
             scenario.messages = messages
             scenario.pageSize = pageSize
             try await Bench.run(.history(scenario), target: target.target(), connections: scenario.seedConcurrency)
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Fanout: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fan-out: one room of N connected members; send→deliver latency over every delivery.")
+        @OptionGroup var target: TargetOptions
+        @Option(help: "Connected members per room.") var members = 1_000
+        @Option(help: "Messages to send in all.") var messages = 500
+        @Option(help: "Messages per second over all rooms; 0 = as fast as possible.") var rate = 50.0
+        @Option(help: "Rooms (several rooms = the many-small-rooms scenario).") var rooms = 1
+        @Option(help: "Sends in flight at most.") var senders = 32
+
+        func run() async throws {
+            guard members > 0, members * rooms <= 50_000, messages > 0, messages <= 1_000_000, rate >= 0,
+                  rooms > 0, senders > 0, senders <= 1_024 else {
+                throw ValidationError("members × rooms ≤ 50,000, messages ≤ 1,000,000, senders ≤ 1,024")
+            }
+            var scenario = FanoutScenario()
+            scenario.members = members
+            scenario.messages = messages
+            scenario.rate = rate
+            scenario.rooms = rooms
+            scenario.senders = senders
+            try await Bench.run(.fanout(scenario), target: target.target(), connections: senders)
+        }
+    }
+
+    struct Rooms: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Many small rooms: R rooms of K members, sends spread over them concurrently.")
+        @OptionGroup var target: TargetOptions
+        @Option(help: "Rooms.") var rooms = 100
+        @Option(help: "Connected members per room.") var members = 10
+        @Option(help: "Messages to send in all.") var messages = 5_000
+        @Option(help: "Messages per second; 0 = as fast as possible.") var rate = 0.0
+        @Option(help: "Sends in flight at most.") var senders = 32
+
+        func run() async throws {
+            var fanout = Fanout()
+            fanout.target = target
+            fanout.members = members
+            fanout.messages = messages
+            fanout.rate = rate
+            fanout.rooms = rooms
+            fanout.senders = senders
+            try await fanout.run()
+        }
+    }
+
+    struct Idle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Idle connections: how many joined sockets the server holds, and its memory per socket.")
+        @OptionGroup var target: TargetOptions
+        @Option(help: "Sockets to open (each needs a file descriptor on both sides).") var connections = 10_000
+        @Option(help: "Seconds to hold them.") var hold = 5
+
+        func run() async throws {
+            guard connections > 0, connections <= 60_000, hold >= 0, hold <= 600 else {
+                throw ValidationError("connections 1…60,000, hold 0…600 s")
+            }
+            var scenario = IdleConnectionsScenario()
+            scenario.connections = connections
+            scenario.hold = hold
+            try await Bench.run(.idle(scenario), target: target.target(), connections: 32)
         }
     }
 }

@@ -137,6 +137,29 @@ struct ConversationRouteTests {
         }
     }
 
+    @Test func unreadCountsSkipDeletedAndOwnMessages() async throws {
+        try await TestServer.make().run { api in
+            let (_, alice) = try await api.login("alice")
+            let (_, bob) = try await api.login("bob")
+            let group = try await api.createGroup(token: alice, members: ["bob"])
+            let first = try await api.send("1", to: group.id, token: bob)
+            _ = try await api.send("2", to: group.id, token: bob)
+            _ = try await api.send("3", to: group.id, token: bob)
+            func unread(_ token: String) async throws -> Int? {
+                try await api.request(.get, "/v1/conversations/\(group.id)", token: token).decode(Conversation.self).unreadCount
+            }
+            #expect(try await unread(alice) == 3)
+            #expect(try await unread(bob) == 0)
+            try await api.request(.delete, "/v1/messages/\(first.id)", token: bob)
+            #expect(try await unread(alice) == 2)
+            _ = try await api.send("mine", to: group.id, token: alice)
+            #expect(try await unread(alice) == 0, "sending reads everything before it")
+            #expect(try await unread(bob) == 1)
+            let listed = try await api.request(.get, "/v1/conversations", token: bob).decode(DataList<Conversation>.self).data
+            #expect(listed.first?.unreadCount == 1)
+        }
+    }
+
     @Test func nonMembersGetNotFound() async throws {
         try await TestServer.make().run { api in
             let (_, alice) = try await api.login("alice")

@@ -16,6 +16,8 @@ public struct PoolseApp: Sendable {
     let logger: Logger
     /// Prometheus metrics of this server.
     public let metrics: ServerMetrics
+    let gateway: RealtimeGateway
+    let socketEndpoint: SocketEndpoint
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     public static func open(_ configuration: ServerConfiguration, logger: Logger? = nil) async throws -> PoolseApp {
@@ -57,10 +59,16 @@ public struct PoolseApp: Sendable {
         let messages = MessageService(store: store, limits: limits, pubsub: pubsub)
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
+        let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
-            authenticator: Authenticator(store: store, keys: keys), rateLimiter: RateLimiter(limits: configuration.rateLimits),
+            authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
             idempotency: IdempotencyGuard(store: store), limits: limits, docBaseURL: configuration.resolvedPublicURL,
             metrics: metrics)
+        gateway = RealtimeGateway(pubsub: pubsub, configuration: configuration.realtime, metrics: metrics, logger: logger)
+        socketEndpoint = SocketEndpoint(
+            authenticator: authenticator, gateway: gateway, store: store,
+            typingLimiter: RateLimiter(limits: configuration.rateLimits), configuration: configuration.realtime,
+            docBaseURL: configuration.resolvedPublicURL, logger: logger)
     }
 
     /// The router with every route and the shared middleware.
@@ -73,15 +81,20 @@ public struct PoolseApp: Sendable {
                 await pipeline.respond(spec, request: request, context: context)
             }
         }
+        // Reached by socket requests that were not upgraded (refused token, plain GET).
+        let socketEndpoint = self.socketEndpoint
+        router.get(RouterPath(SocketEndpoint.path)) { request, _ in await socketEndpoint.refuse(request) }
         return router
     }
 
-    /// The Hummingbird application. `onListening` receives the bound port (useful with port 0).
+    /// The Hummingbird application, REST and the realtime gateway on one port. `onListening`
+    /// receives the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
+            server: socketEndpoint.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
-            services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger)],
+            services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var limits = Limits()
     /// Per-caller rate limits.
     public var rateLimits = RateLimits()
+    /// The realtime gateway: heartbeat timeout, frame size, outbound queue, typing timeout.
+    public var realtime = RealtimeConfiguration()
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

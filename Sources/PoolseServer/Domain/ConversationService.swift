@@ -82,7 +82,9 @@ struct ConversationService: Sendable {
         if let limit = request.memberLimit { try validate.memberLimit(limit) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
         if let settings = request.settings { try validate.jsonObject(settings, field: "settings") }
-        let (updated, memberIds): (Conversation, [String]) = try await store.transaction { q in
+        let turn = await pubsub.lanes.turn(id)
+        defer { turn.end() }
+        let updated: Conversation = try await store.transaction { q in
             var record = try await Self.visibleConversation(id: id, caller: caller, q)
             try await Self.requireManager(conversationId: id, caller: caller, q)
             var c = record.conversation
@@ -101,13 +103,12 @@ struct ConversationService: Sendable {
             c.updatedAt = Date()
             try await q.updateConversation(c)
             record.conversation = c
-            let members = try await q.memberships(conversationId: id).map(\.userId)
-            return (try await Self.views([c], for: caller.userId, q)[0], members)
+            return try await Self.views([c], for: caller.userId, q)[0]
         }
-        await pubsub.publish(memberIds.map {
-            RealtimeMessage(topic: RealtimeMessage.userTopic($0), event: RealtimeEvent.conversationUpdated,
-                            payload: (try? JSONValue.from(ConversationUpdatedEvent(conversation: updated, byUserId: caller.userId))) ?? .null)
-        })
+        // Each member's own unread count, read after the commit (a failed read costs the events only).
+        await pubsub.publish((try? await store.read { q in
+            try await ConversationEvents.updated(conversationId: id, tenantId: caller.tenantId, by: caller.userId, q)
+        }) ?? [])
         return updated
     }
 
@@ -126,6 +127,8 @@ struct ConversationService: Sendable {
         }
         let externalIds = try validate.externalIds(request.externalIds, field: "external_ids")
         if externalIds.isEmpty { throw ServiceError.validation("external_ids", "can't be blank") }
+        let turn = await pubsub.lanes.turn(conversationId)
+        defer { turn.end() }
         let (memberships, added): ([Membership], [String]) = try await store.transaction { q in
             let record = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             let callerRole = try await Self.requireManager(conversationId: conversationId, caller: caller, q)
@@ -155,7 +158,9 @@ struct ConversationService: Sendable {
 
     /// Removes a member: owner/admin remove anyone but the owner; anyone removes themself.
     func removeMember(conversationId: String, userId: String, by caller: UserPrincipal) async throws {
-        try await store.transaction { q in
+        let turn = await pubsub.lanes.turn(conversationId)
+        defer { turn.end() }
+        let removed: Bool = try await store.transaction { q in
             _ = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             guard let target = try await q.membership(conversationId: conversationId, userId: userId) else {
                 throw ServiceError.notFound("member")
@@ -165,7 +170,11 @@ struct ConversationService: Sendable {
                 if target.role == .owner { throw ServiceError.forbidden("the owner can't be removed") }
                 if target.role == .admin, role != .owner { throw ServiceError.forbidden("only the owner can remove admins") }
             }
-            _ = try await q.deleteMembership(conversationId: conversationId, userId: userId)
+            return try await q.deleteMembership(conversationId: conversationId, userId: userId)
+        }
+        // The removed user's sockets leave the topic at once and get nothing more from it.
+        if removed {
+            await pubsub.publish([GatewayCommand.revokeMembership(conversationId: conversationId, userId: userId).message])
         }
     }
 
@@ -226,15 +235,8 @@ struct ConversationService: Sendable {
     /// Sends `conversation:created` to each new member's user topic, with their own view.
     private func announceCreated(conversationId: String, to userIds: [String], tenantId: String) async {
         guard !userIds.isEmpty else { return }
-        var messages: [RealtimeMessage] = []
-        for userId in userIds {
-            guard let view = try? await store.read({ q -> Conversation? in
-                guard let record = try await q.conversation(id: conversationId, tenantId: tenantId) else { return nil }
-                return try await Self.views([record.conversation], for: userId, q).first
-            }), let payload = try? JSONValue.from(view) else { continue }
-            messages.append(RealtimeMessage(topic: RealtimeMessage.userTopic(userId),
-                                            event: RealtimeEvent.conversationCreated, payload: payload))
-        }
-        await pubsub.publish(messages)
+        await pubsub.publish((try? await store.read { q in
+            try await ConversationEvents.created(conversationId: conversationId, tenantId: tenantId, to: userIds, q)
+        }) ?? [])
     }
 }

@@ -55,6 +55,8 @@ struct MessageService: Sendable {
             throw ServiceError.validation("attachment_ids", "unknown or not uploaded attachment")
         }
 
+        let turn = await pubsub.lanes.turn(conversationId)
+        defer { turn.end() }
         let outcome: (Message, Bool, [String])
         do {
             outcome = try await store.transaction { q in
@@ -109,6 +111,7 @@ struct MessageService: Sendable {
                     payload: try JSONValue.from(MentionEvent(messageId: message.id, conversationId: conversationId,
                                                              senderId: caller.userId))))
             }
+            events += await conversationUpdated(conversationId, by: caller)
             await pubsub.publish(events)
         }
         return (message, created)
@@ -116,6 +119,8 @@ struct MessageService: Sendable {
 
     /// Moves the caller's read cursor forward to `messageId`.
     func markRead(conversationId: String, messageId: String, by caller: UserPrincipal) async throws {
+        let turn = await pubsub.lanes.turn(conversationId)
+        defer { turn.end() }
         let event: MemberReadEvent? = try await store.transaction { q in
             _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
             guard let message = try await q.message(id: messageId, tenantId: caller.tenantId),
@@ -131,13 +136,16 @@ struct MessageService: Sendable {
         }
         if let event {
             await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                                  event: RealtimeEvent.memberRead, payload: try JSONValue.from(event))])
+                                                  event: RealtimeEvent.memberRead, payload: try JSONValue.from(event))]
+                                 + conversationUpdated(conversationId, by: caller, onlyToCaller: true))
         }
     }
 
     /// Edits the body (sender only).
     func edit(messageId: String, body: String?, by caller: UserPrincipal) async throws -> Message {
         let body = try validate.requiredText(body, field: "body", maxLength: limits.maxMessageLength)
+        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
+        defer { turn.end() }
         let message: Message = try await store.transaction { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId else { throw ServiceError.forbidden("only the sender can edit a message") }
@@ -155,6 +163,8 @@ struct MessageService: Sendable {
 
     /// Soft-deletes (sender, or owner/admin of the conversation). Deleting a tombstone is a no-op.
     func delete(messageId: String, by caller: UserPrincipal) async throws {
+        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
+        defer { turn.end() }
         let event: MessageDeletedEvent? = try await store.transaction { q in
             let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId || role.canManage else {
@@ -170,7 +180,8 @@ struct MessageService: Sendable {
         }
         if let event {
             await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(event.conversationId),
-                                                  event: RealtimeEvent.messageDeleted, payload: try JSONValue.from(event))])
+                                                  event: RealtimeEvent.messageDeleted, payload: try JSONValue.from(event))]
+                                 + conversationUpdated(event.conversationId, by: caller))
         }
     }
 
@@ -188,6 +199,8 @@ struct MessageService: Sendable {
         if emoji.utf8.count > limits.maxEmojiBytes {
             throw ServiceError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
         }
+        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
+        defer { turn.end() }
         let (message, changed): (Message, Bool) = try await store.transaction { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
@@ -218,6 +231,24 @@ struct MessageService: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The publish lane of a message's conversation (see `PublishLanes`). An unknown id gets a
+    /// lane of its own: the transaction then answers 404.
+    private func lane(ofMessage id: String, caller: UserPrincipal) async -> String {
+        (try? await store.read { try await $0.conversationId(ofMessage: id, tenantId: caller.tenantId) }) ?? id
+    }
+
+    /// `conversation:updated` after a commit, each member (or only the caller) with their own
+    /// unread count. Read after the commit, on a reader, so the single writer is not held for
+    /// it; the caller's publish turn keeps later writes of the conversation out until it is sent.
+    /// A failed read costs the events, never the committed write.
+    private func conversationUpdated(_ conversationId: String, by caller: UserPrincipal,
+                                     onlyToCaller: Bool = false) async -> [RealtimeMessage] {
+        (try? await store.read { q in
+            try await ConversationEvents.updated(conversationId: conversationId, tenantId: caller.tenantId,
+                                                 by: caller.userId, to: onlyToCaller ? [caller.userId] : nil, q)
+        }) ?? []
+    }
 
     /// The message and the caller's role in its conversation; 404 unless the caller is a member.
     private func visibleMessage(id: String, caller: UserPrincipal, _ q: Queries) async throws -> (Message, MemberRole) {

@@ -31,7 +31,7 @@ struct UserService: Sendable {
     func update(id: String, tenantId: String, _ request: UserUpdateRequest) async throws -> User {
         if let name = request.displayName { try validate.optionalText(name, field: "display_name", maxLength: limits.maxNameLength) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
-        return try await store.transaction { q in
+        let user: User = try await store.transaction { q in
             guard var user = try await q.user(id: id, tenantId: tenantId) else { throw ServiceError.notFound("user") }
             if let name = request.displayName { user.displayName = name }
             if let data = request.customData { user.customData = data }
@@ -40,6 +40,11 @@ struct UserService: Sendable {
             try await q.updateUser(user)
             return user
         }
+        // A blocked user's open sockets are closed at once (new ones are refused at the upgrade).
+        if user.isBlocked {
+            await pubsub.publish([GatewayCommand.disconnectUser(userId: user.id).message])
+        }
+        return user
     }
 
     /// Mints an end-user JWT.

@@ -3,6 +3,7 @@ import Foundation
 /// The single-node pub/sub: subscribers are streams in this process.
 actor InProcessPubSub: PubSub {
     private var subscribers: [UUID: AsyncStream<RealtimeMessage>.Continuation] = [:]
+    nonisolated let lanes = PublishLanes()
 
     func publish(_ messages: [RealtimeMessage]) {
         for continuation in subscribers.values {

@@ -5,6 +5,8 @@ struct RealtimeMessage: Sendable, Equatable {
     let topic: String
     let event: String
     let payload: JSONValue
+    /// When set, this user's sockets do not receive the event (typing goes to peers only).
+    var exceptUserId: String? = nil
 
     static func conversationTopic(_ id: String) -> String { "conversation:\(id)" }
     static func userTopic(_ id: String) -> String { "user:\(id)" }
@@ -17,4 +19,11 @@ protocol PubSub: Sendable {
     func publish(_ messages: [RealtimeMessage]) async
     /// A stream of every event published from now on.
     func subscribe() async -> AsyncStream<RealtimeMessage>
+    /// Per-conversation turns that make publish order follow commit order (see `PublishLanes`).
+    var lanes: PublishLanes { get }
+}
+
+extension PubSub {
+    /// One process-wide set of lanes for implementations that keep none of their own.
+    var lanes: PublishLanes { PublishLanes.shared }
 }

@@ -1,0 +1,22 @@
+/// Settings of the realtime gateway (PROTOCOL.md §6), with their defaults.
+public struct RealtimeConfiguration: Sendable {
+    /// A socket the server has heard nothing from (no frame at all) for this long is closed.
+    /// Default 60 s; clients send a heartbeat every 30 s.
+    public var heartbeatTimeout: Duration = .seconds(60)
+    /// Largest WebSocket frame, and largest message reassembled from fragments, a client may send,
+    /// in bytes. Default 64 KiB. Client pushes are small (joins, heartbeats, typing); a larger
+    /// frame closes that socket with code 1009. Server pushes are not limited by it.
+    public var maxFrameSize = 64 * 1024
+    /// Frames that may wait for one socket. A socket whose queue is full cannot keep up and is
+    /// disconnected, so a slow reader never holds more than this. Default 1,024 frames (frames
+    /// are shared between the sockets of a topic, so this is mostly references).
+    public var outboundQueueLimit = 1_024
+    /// Peers get `typing:stop` this long after the last `typing`. Default 5 s.
+    public var typingTimeout: Duration = .seconds(5)
+    /// How long a server-initiated close may take to flush its last frames before the
+    /// connection is cut. Default 10 s.
+    public var closeGracePeriod: Duration = .seconds(10)
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import NIOCore
+import PoolseWire
+import Prometheus
+import ServiceLifecycle
+
+/// The realtime hub of one node: which socket is on which topic, presence and typing. It reads
+/// every event from `PubSub` and queues it on the sockets of its topic, encoded once per event:
+/// one byte buffer shared by every socket (server pushes carry a null join ref, which Phoenix
+/// clients accept, so the bytes are the same for everyone).
+///
+/// Depends on the `PubSub` protocol only, so several nodes can share one later. Presence is
+/// still per node: sharing it across nodes comes with the PostgreSQL pub/sub.
+actor RealtimeGateway {
+    /// How a join ended on the gateway's side.
+    enum JoinOutcome: Equatable {
+        case joined
+        /// A membership was revoked since the join was authorized: authorize again.
+        case retry
+        /// The socket has already gone.
+        case gone
+    }
+
+    private struct Subscription {
+        let joinRef: String?
+    }
+
+    private let pubsub: any PubSub
+    private let metrics: ServerMetrics
+    private let logger: Logger
+    private var sockets: [SocketID: SocketHandle] = [:]
+    private var subscriptions: [String: [SocketID: Subscription]] = [:]
+    private var topicsOf: [SocketID: Set<String>] = [:]
+    private var presence = PresenceTracker()
+    private var typing: TypingTracker
+    /// Counts kicks and blocks, so that a join authorized before one can tell it must look again.
+    private(set) var revocations: UInt64 = 0
+    /// Typing events this node originates, published strictly one after another (start before stop).
+    private let outbox: AsyncStream<[RealtimeMessage]>
+    private let outboxInput: AsyncStream<[RealtimeMessage]>.Continuation
+    private var serving = false
+    private var subscribed = false
+    private var waitingForSubscription: [CheckedContinuation<Void, Never>] = []
+
+    init(pubsub: any PubSub, configuration: RealtimeConfiguration, metrics: ServerMetrics, logger: Logger) {
+        self.pubsub = pubsub
+        self.metrics = metrics
+        self.logger = logger
+        typing = TypingTracker(timeout: configuration.typingTimeout)
+        (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
+    }
+
+    // MARK: - Delivery
+
+    /// Delivers events until cancelled or shut down.
+    func serve() async {
+        // A second application built from the same app must not deliver everything twice.
+        guard !serving else {
+            try? await gracefulShutdown()
+            return
+        }
+        serving = true
+        let events = await pubsub.subscribe()
+        subscribed = true
+        for waiter in waitingForSubscription { waiter.resume() }
+        waitingForSubscription.removeAll()
+        await withDiscardingTaskGroup { group in
+            let outbox = self.outbox
+            let pubsub = self.pubsub
+            group.addTask {
+                for await messages in outbox { await pubsub.publish(messages) }
+            }
+            for await message in events.cancelOnGracefulShutdown() { deliver(message) }
+            group.cancelAll()
+        }
+    }
+
+    private func deliver(_ message: RealtimeMessage) {
+        if let command = GatewayCommand(message) {
+            apply(command)
+            return
+        }
+        // Counted where events arrive: on one node, every published event.
+        metrics.eventsPublished.increment()
+        broadcast(message)
+        // Sending a message ends its sender's typing at once.
+        if message.event == RealtimeEvent.messageNew, case .conversation(let id)? = Topic(message.topic),
+           let senderId = message.payload.objectValue?["sender_id"]?.stringValue {
+            stopTyping(TypingTracker.Key(conversationId: id, userId: senderId))
+        }
+    }
+
+    /// Encodes the event once and queues the same bytes on every socket of its topic.
+    private func broadcast(_ message: RealtimeMessage) {
+        guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
+        let frame = PhoenixFrame(joinRef: nil, ref: nil, topic: message.topic, event: message.event,
+                                 payload: message.payload)
+        guard let bytes = try? frame.byteBuffer() else {
+            logger.error("could not encode a realtime event", metadata: ["event": .string(message.event)])
+            return
+        }
+        var overflowed: [SocketHandle] = []
+        var delivered: Int64 = 0
+        for id in subscribed.keys {
+            guard let socket = sockets[id], socket.userId != message.exceptUserId else { continue }
+            if socket.enqueue(bytes) { delivered += 1 } else { overflowed.append(socket) }
+        }
+        metrics.eventsDelivered.increment(by: delivered)
+        for socket in overflowed {
+            metrics.outboundQueueDrops.increment()
+            logger.notice("disconnected a socket that could not keep up", metadata: ["user_id": .string(socket.userId)])
+            remove(socket)
+        }
+    }
+
+    private func apply(_ command: GatewayCommand) {
+        revocations &+= 1
+        switch command {
+        case .revokeMembership(let conversationId, let userId):
+            let topic = RealtimeMessage.conversationTopic(conversationId)
+            for id in subscriptions[topic]?.keys.map({ $0 }) ?? [] {
+                guard let socket = sockets[id], socket.userId == userId else { continue }
+                close(socket, topic: topic)
+            }
+        case .disconnectUser(let userId):
+            for socket in sockets.values where socket.userId == userId {
+                for topic in topicsOf[socket.id] ?? [] { close(socket, topic: topic) }
+                remove(socket)
+                socket.finish()
+            }
+        }
+    }
+
+    /// Drops the socket from the topic and tells it with `phx_close`, after which nothing more comes.
+    private func close(_ socket: SocketHandle, topic: String) {
+        guard let subscription = unsubscribe(socket, from: topic) else { return }
+        socket.send(SocketSession.closeFrame(topic: topic, joinRef: subscription.joinRef))
+        socket.kicked(from: topic, joinRef: subscription.joinRef)
+    }
+
+    // MARK: - Sockets
+
+    /// Adds a connected socket. Waits, the first time, until the gateway receives events.
+    func register(_ socket: SocketHandle) async {
+        if !subscribed { await withCheckedContinuation { waitingForSubscription.append($0) } }
+        sockets[socket.id] = socket
+        metrics.openSockets.increment()
+    }
+
+    /// Removes a socket that has ended, with the presence leaves and typing stops that follow.
+    func disconnect(_ socket: SocketHandle) {
+        remove(socket)
+    }
+
+    /// Joins a socket to a topic it was authorized for when `revocations` was `epoch`: replies ok,
+    /// subscribes, and for a conversation sends `presence_state` to the joiner and `presence_diff`
+    /// to everyone, in that order and before any event of the topic.
+    func join(_ socket: SocketHandle, topic: Topic, request: PhoenixFrame, authorizedAt epoch: UInt64) -> JoinOutcome {
+        guard sockets[socket.id] != nil else { return .gone }
+        guard epoch == revocations else { return .retry }
+        let name = topic.name
+        socket.send(request.reply(status: "ok"))
+        subscriptions[name, default: [:]][socket.id] = Subscription(joinRef: request.joinRef)
+        topicsOf[socket.id, default: []].insert(name)
+        metrics.joinedChannels.increment()
+        guard case .conversation = topic else { return .joined }
+        let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970),
+                                externalId: socket.externalId)
+        let (state, diff) = presence.join(topic: name, socket: socket.id, userId: socket.userId, meta: meta)
+        if let state = try? JSONValue.from(state) {
+            socket.send(PhoenixFrame(joinRef: request.joinRef, ref: nil, topic: name,
+                                     event: RealtimeEvent.presenceState, payload: state))
+        }
+        if let diff = try? JSONValue.from(diff) {
+            broadcast(RealtimeMessage(topic: name, event: RealtimeEvent.presenceDiff, payload: diff))
+        }
+        return .joined
+    }
+
+    /// The socket left the topic.
+    func leave(_ socket: SocketHandle, topic: String) {
+        unsubscribe(socket, from: topic)
+    }
+
+    // MARK: - Typing
+
+    /// A `typing` push (already rate-limited): `typing:start` to peers unless the user is already
+    /// typing there, and a timer that sends `typing:stop` once pushes stop coming.
+    func typing(_ socket: SocketHandle, conversationId: String) {
+        guard subscriptions[RealtimeMessage.conversationTopic(conversationId)]?[socket.id] != nil else { return }
+        let key = TypingTracker.Key(conversationId: conversationId, userId: socket.userId)
+        guard typing.typed(key, externalId: socket.externalId, at: .now) else { return }
+        publishTyping(RealtimeEvent.typingStart, key, externalId: socket.externalId)
+        let firstWake = ContinuousClock.now + typing.timeout
+        Task {
+            var wake = firstWake
+            while true {
+                try? await Task.sleep(until: wake, clock: .continuous)
+                guard let next = self.typingTimerFired(key) else { return }
+                wake = next
+            }
+        }
+    }
+
+    /// The typist's timer woke: the next time to wake, or nil when typing is over.
+    private func typingTimerFired(_ key: TypingTracker.Key) -> ContinuousClock.Instant? {
+        switch typing.timerFired(key, at: .now) {
+        case .sleep(let until):
+            return until
+        case .stop(let externalId):
+            publishTyping(RealtimeEvent.typingStop, key, externalId: externalId)
+            return nil
+        case .done:
+            return nil
+        }
+    }
+
+    private func stopTyping(_ key: TypingTracker.Key) {
+        guard let externalId = typing.stop(key) else { return }
+        publishTyping(RealtimeEvent.typingStop, key, externalId: externalId)
+    }
+
+    /// Typing goes through `PubSub` like every event, so peers on other nodes get it too.
+    private func publishTyping(_ event: String, _ key: TypingTracker.Key, externalId: String) {
+        guard let payload = try? JSONValue.from(TypingEvent(userId: key.userId, externalId: externalId)) else { return }
+        outboxInput.yield([RealtimeMessage(topic: RealtimeMessage.conversationTopic(key.conversationId), event: event,
+                                           payload: payload, exceptUserId: key.userId)])
+    }
+
+    // MARK: - Bookkeeping
+
+    private func remove(_ socket: SocketHandle) {
+        guard sockets.removeValue(forKey: socket.id) != nil else { return }
+        metrics.openSockets.decrement()
+        for topic in topicsOf[socket.id] ?? [] { unsubscribe(socket, from: topic) }
+        topicsOf[socket.id] = nil
+    }
+
+    /// Drops one subscription, with its presence leave and, when the user has no other socket
+    /// there, the end of their typing.
+    @discardableResult
+    private func unsubscribe(_ socket: SocketHandle, from topic: String) -> Subscription? {
+        guard let subscription = subscriptions[topic]?.removeValue(forKey: socket.id) else { return nil }
+        if subscriptions[topic]?.isEmpty == true { subscriptions[topic] = nil }
+        topicsOf[socket.id]?.remove(topic)
+        metrics.joinedChannels.decrement()
+        guard case .conversation(let conversationId)? = Topic(topic) else { return subscription }
+        if let diff = presence.leave(topic: topic, socket: socket.id), let payload = try? JSONValue.from(diff) {
+            broadcast(RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, payload: payload))
+        }
+        let stillThere = subscriptions[topic]?.keys.contains { sockets[$0]?.userId == socket.userId } ?? false
+        if !stillThere { stopTyping(TypingTracker.Key(conversationId: conversationId, userId: socket.userId)) }
+        return subscription
+    }
+
+    /// Sockets connected to this node (for tests and metrics).
+    var socketCount: Int { sockets.count }
+}
+
+extension RealtimeGateway: Service {
+    nonisolated func run() async throws {
+        await serve()
+    }
+}

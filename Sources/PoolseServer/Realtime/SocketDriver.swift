@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOWebSocket
+import PoolseWire
+import WSCore
+
+/// Runs one connected socket: feeds the frames it reads to its `SocketSession` and carries out
+/// the actions, writes the frames queued on its `SocketHandle`, and closes it when it goes silent.
+struct SocketDriver: Sendable {
+    let socket: SocketHandle
+    let gateway: RealtimeGateway
+    let store: Store
+    let typingLimiter: RateLimiter
+    let configuration: RealtimeConfiguration
+    let logger: Logger
+
+    private enum Part: Sendable {
+        case reader, writer, watchdog
+    }
+
+    /// Serves the socket until the client leaves, the socket is closed, or it fails (a frame over
+    /// the size limit: the error carries the close code).
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        do {
+            try await withThrowingTaskGroup(of: Part.self) { group in
+                group.addTask { try await read(inbound); return .reader }
+                group.addTask { try await write(to: outbound); return .writer }
+                group.addTask { await watch(); return .watchdog }
+                // The watchdog only asks for a close; the writer ends once the queue is flushed.
+                while let finished = try await group.next(), finished == .watchdog {}
+                group.cancelAll()
+            }
+        } catch {
+            await end()
+            throw error
+        }
+        await end()
+    }
+
+    private func end() async {
+        await gateway.disconnect(socket)
+        socket.closeQueue()
+    }
+
+    // MARK: - Reading
+
+    private func read(_ inbound: WebSocketInboundStream) async throws {
+        var session = SocketSession()
+        for try await message in inbound.messages(maxSize: configuration.maxFrameSize) {
+            socket.heard()
+            for kick in socket.takeKicks() { session.kicked(from: kick.topic, joinRef: kick.joinRef) }
+            guard case .text(let text) = message, let frame = try? PhoenixFrame.decode(Data(text.utf8)) else {
+                // Not a v2 frame: there is nothing to reply to, so it is dropped and the socket stays open.
+                logger.debug("dropped a malformed frame")
+                continue
+            }
+            for action in session.receive(frame) { await perform(action, &session) }
+        }
+    }
+
+    private func perform(_ action: SocketSession.Action, _ session: inout SocketSession) async {
+        switch action {
+        case .send(let frame):
+            socket.send(frame)
+        case .join(let topic, let request):
+            if await join(topic, request) { session.joined(topic.name, joinRef: request.joinRef) }
+        case .unsubscribe(let topic):
+            await gateway.leave(socket, topic: topic)
+        case .typing(let conversationId):
+            // Over the limit the push is dropped silently (PROTOCOL.md §4.3).
+            guard await typingLimiter.acquire(caller: "user:\(socket.userId)", rateClass: .typing) == nil else { return }
+            await gateway.typing(socket, conversationId: conversationId)
+        }
+    }
+
+    /// Authorizes and joins. A kick that lands between the check and the subscription (the
+    /// gateway counts them) sends the join back for another check, so a member removed at that
+    /// moment is never subscribed.
+    private func join(_ topic: Topic, _ request: PhoenixFrame) async -> Bool {
+        for _ in 0..<3 {
+            let epoch = await gateway.revocations
+            let allowed: Bool
+            do {
+                allowed = try await mayJoin(topic)
+            } catch {
+                logger.error("join check failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+                socket.send(SocketSession.error(request, "internal error"))
+                return false
+            }
+            guard allowed else { break }
+            switch await gateway.join(socket, topic: topic, request: request, authorizedAt: epoch) {
+            case .joined: return true
+            case .gone: return false
+            case .retry: continue
+            }
+        }
+        socket.send(SocketSession.error(request, SocketSession.Reason.unauthorized))
+        return false
+    }
+
+    private func mayJoin(_ topic: Topic) async throws -> Bool {
+        switch topic {
+        case .user(let id):
+            return id == socket.userId
+        case .conversation(let id):
+            do {
+                _ = try await store.read { try await ConversationService.visibleConversation(id: id, caller: socket.principal, $0) }
+                return true
+            } catch let error as ServiceError where error.status == 404 {
+                return false
+            }
+        }
+    }
+
+    // MARK: - Writing and silence
+
+    private func write(to outbound: WebSocketOutboundWriter) async throws {
+        for await bytes in socket.frames {
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
+        }
+    }
+
+    /// Closes the socket once nothing has come from the client for the heartbeat timeout.
+    private func watch() async {
+        while true {
+            let deadline = socket.lastHeard + configuration.heartbeatTimeout
+            guard ContinuousClock.now < deadline else {
+                logger.debug("closing a silent socket", metadata: ["user_id": .string(socket.userId)])
+                socket.finish()
+                return
+            }
+            do {
+                try await Task.sleep(until: deadline, clock: .continuous)
+            } catch {
+                return
+            }
+        }
+    }
+}

@@ -77,6 +77,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("OpenAPI/openapi.json")],
             swiftSettings: strictSwift
@@ -102,23 +103,35 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Test helpers more than one test target needs (a throwaway S3 server).
+        .target(
+            name: "PoolseTestSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/PoolseTestSupport",
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "PoolseWireTests", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
         .testTarget(name: "PoolseTests", dependencies: ["Poolse"], swiftSettings: strictSwift),
         .testTarget(
             name: "PoolseServerTests",
             dependencies: [
-                "PoolseServer",
+                "PoolseServer", "PoolseTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Poolse", "PoolseServer"],
+            dependencies: ["Poolse", "PoolseServer", "PoolseTestSupport"],
             swiftSettings: strictSwift
         ),
     ]

@@ -13,7 +13,7 @@ import Foundation
 /// token cache, the user profile cache and the realtime socket belong to the instance.
 ///
 /// ## Topics
-/// - ``me``, ``conversations``, ``messages``: the typed REST resources.
+/// - ``me``, ``conversations``, ``messages``, ``attachments``: the typed REST resources.
 /// - ``users``: the cache of your app's user profiles.
 /// - ``rest``: any other route, with the same auth, retries and idempotency.
 /// - ``realtime``: live channels over one WebSocket; ``destroy()`` closes it.
@@ -34,6 +34,8 @@ public final class Poolse: Sendable {
     public let conversations: ConversationsResource
     /// Operations on one message by id: edit, delete, thread replies, reactions.
     public let messages: MessagesResource
+    /// Uploads, download URLs and deletion of files attached to messages.
+    public let attachments: AttachmentsResource
     /// Profiles of your app's users, resolved by ``PoolseConfiguration/userResolver`` and cached.
     public let users: UsersResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
@@ -47,6 +49,7 @@ public final class Poolse: Sendable {
         me = MeResource(rest: rest)
         conversations = ConversationsResource(rest: rest)
         messages = MessagesResource(rest: rest)
+        attachments = AttachmentsResource(rest: rest)
         users = UsersResource(resolver: configuration.userResolver)
         realtime = PoolseRealtime(configuration: configuration, rest: rest)
     }

@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (REST /v1).")
 
     @OptionGroup var storage: StorageOptions
+    @OptionGroup var attachments: AttachmentOptions
 
     @Option(help: "Interface to listen on (env POOLSE_HOST; default 127.0.0.1; 0.0.0.0 for every interface).")
     var host: String?
@@ -62,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             configuration.databasePoolSize = size
         }
         configuration.sqliteSynchronous = sqliteSynchronous ?? env["POOLSE_SQLITE_SYNCHRONOUS"] ?? "normal"
+        try attachments.apply(to: &configuration)
 
         let app = try await PoolseApp.open(configuration)
         if try await app.isEmpty() {

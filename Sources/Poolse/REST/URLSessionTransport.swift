@@ -18,12 +18,8 @@ public struct URLSessionTransport: HTTPTransport {
 
     /// Sends the request with `URLSession.data(for:)`.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method.rawValue
+        var urlRequest = Self.urlRequest(request)
         urlRequest.httpBody = request.body
-        for (name, value) in request.headers {
-            urlRequest.setValue(value, forHTTPHeaderField: name)
-        }
         let data: Data
         let response: URLResponse
         do {
@@ -31,6 +27,21 @@ public struct URLSessionTransport: HTTPTransport {
         } catch let error as URLError where error.code == .cancelled {
             throw CancellationError()
         }
+        return try Self.transportResponse(data, response)
+    }
+
+    /// The URLRequest for `request`, without its body.
+    static func urlRequest(_ request: TransportRequest) -> URLRequest {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method.rawValue
+        for (name, value) in request.headers {
+            urlRequest.setValue(value, forHTTPHeaderField: name)
+        }
+        return urlRequest
+    }
+
+    /// What URLSession returned, as a ``TransportResponse``.
+    static func transportResponse(_ data: Data, _ response: URLResponse) throws -> TransportResponse {
         guard let http = response as? HTTPURLResponse else {
             throw URLError(.badServerResponse)
         }

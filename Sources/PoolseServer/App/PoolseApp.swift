@@ -11,6 +11,8 @@ public struct PoolseApp: Sendable {
     let store: Store
     let keys: SigningKeys
     let pubsub: any PubSub
+    let attachments: AttachmentService
+    let listening: ListeningAddress
     let routes: [RouteSpec]
     let pipeline: RoutePipeline
     let logger: Logger
@@ -41,10 +43,12 @@ public struct PoolseApp: Sendable {
         }
         try await store.migrate()
         let keys = try Secrets.signingKeys(configuration)
-        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: InProcessPubSub(), logger: logger)
+        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: InProcessPubSub(),
+                         blobs: try configuration.openBlobStore(), logger: logger)
     }
 
-    init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, logger: Logger) {
+    init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
+         logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.keys = keys
@@ -56,9 +60,18 @@ public struct PoolseApp: Sendable {
         let users = UserService(store: store, keys: keys, limits: limits, pubsub: pubsub)
         let conversations = ConversationService(store: store, limits: limits, pubsub: pubsub,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
-        let messages = MessageService(store: store, limits: limits, pubsub: pubsub)
+        let listening = ListeningAddress()
+        self.listening = listening
+        attachments = AttachmentService(
+            store: store, blobs: blobs, limits: limits, settings: configuration.attachments, pubsub: pubsub, logger: logger,
+            baseURL: { [configuration] in
+                configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+                    ?? listening.baseURL ?? configuration.resolvedPublicURL
+            })
+        let messages = MessageService(store: store, limits: limits, pubsub: pubsub, attachments: attachments)
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
+            + AttachmentRoutes.specs(attachments)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
@@ -81,6 +94,9 @@ public struct PoolseApp: Sendable {
                 await pipeline.respond(spec, request: request, context: context)
             }
         }
+        if let local = attachments.blobs as? LocalBlobStore {
+            BlobRoutes(store: store, local: local, docBaseURL: configuration.resolvedPublicURL).register(on: router)
+        }
         // Reached by socket requests that were not upgraded (refused token, plain GET).
         let socketEndpoint = self.socketEndpoint
         router.get(RouterPath(SocketEndpoint.path)) { request, _ in await socketEndpoint.refuse(request) }
@@ -94,8 +110,12 @@ public struct PoolseApp: Sendable {
             router: router(),
             server: socketEndpoint.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
-            services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway],
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
+                       AttachmentCleanupService(attachments: attachments, logger: logger)],
+            onServerRunning: { [listening] channel in
+                listening.record(channel.localAddress)
+                await onListening(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
     }
 

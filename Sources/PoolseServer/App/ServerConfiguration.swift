@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var sqliteSynchronous = "normal"
     /// Size, count and length limits.
     public var limits = Limits()
+    /// Blob store, URL lifetimes and cleanup of attachments.
+    public var attachments = AttachmentConfiguration()
     /// Per-caller rate limits.
     public var rateLimits = RateLimits()
     /// The realtime gateway: heartbeat timeout, frame size, outbound queue, typing timeout.

@@ -7,6 +7,10 @@ public struct Limits: Sendable {
     public var maxMessageLength = 8_000
     /// Most attachments on one message. Default 10.
     public var maxAttachmentsPerMessage = 10
+    /// Largest attachment in bytes (413 `attachment_too_large`). Default 25 MiB.
+    public var maxAttachmentBytes: Int64 = 25 << 20
+    /// Longest attachment content type and file name in characters. Default 255.
+    public var maxAttachmentFieldLength = 255
     /// Most mentions on one message. Default 50.
     public var maxMentions = 50
     /// Most members of any conversation, whatever its `member_limit`. Default 10,000.

@@ -6,6 +6,7 @@ struct MessageService: Sendable {
     let store: Store
     let limits: Limits
     let pubsub: any PubSub
+    let attachments: AttachmentService
     var validate: Validation { Validation(limits: limits) }
 
     /// The main feed, newest first.
@@ -50,10 +51,7 @@ struct MessageService: Sendable {
             if !uniqueMentions.contains(userId) { uniqueMentions.append(userId) }
         }
         let mentions = uniqueMentions
-        if !attachmentIds.isEmpty {
-            // Attachment uploads arrive with the attachments feature; until then no id can be valid.
-            throw ServiceError.validation("attachment_ids", "unknown or not uploaded attachment")
-        }
+        if !attachmentIds.isEmpty { try await attachments.confirmUploads(attachmentIds, by: caller) }
 
         let turn = await pubsub.lanes.turn(conversationId)
         defer { turn.end() }
@@ -78,12 +76,13 @@ struct MessageService: Sendable {
                     else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
                 }
                 let now = Date()
-                let message = Message(
+                var message = Message(
                     id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
                     senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
                     threadRootId: threadRootId, quotedMessageId: quotedId, mentions: mentions, sequence: sequence,
                     insertedAt: now, updatedAt: now)
                 try await q.insertMessage(message)
+                message.attachments = try await attachments.link(attachmentIds, to: message, q)
                 let micros = WireTime.micros(now)
                 if let threadRootId { try await q.incrementReplyCount(rootId: threadRootId, at: micros) }
                 try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))

@@ -80,6 +80,23 @@ enum Migrations {
             """,
             "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
         ]),
+        // `uploaded_at` is set once the bytes are confirmed (the local store while they stream
+        // in, S3 when a message links them); `status` turns `ready` when a message links them.
+        // Rows with `deleted_at`, or whose message is a tombstone, wait for the cleanup to
+        // delete their bytes and then the row.
+        Migration(version: 2, name: "attachments", statements: [
+            """
+            CREATE TABLE attachments (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+              sender_id TEXT NOT NULL REFERENCES users(id), message_id TEXT REFERENCES messages(id),
+              ordinal INTEGER NOT NULL DEFAULT 0, content_type TEXT NOT NULL, byte_size BIGINT NOT NULL,
+              sha256 TEXT, original_filename TEXT, status TEXT NOT NULL, storage_key TEXT NOT NULL,
+              uploaded_at BIGINT, deleted_at BIGINT, inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX attachments_by_message ON attachments (message_id, ordinal)",
+            "CREATE INDEX attachments_unlinked_by_age ON attachments (status, inserted_at)",
+            "CREATE INDEX attachments_deleted ON attachments (deleted_at)",
+        ]),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.

@@ -14,12 +14,12 @@ extension Queries {
         LEFT JOIN users qu ON qu.id = q.sender_id
         """
 
-    /// A message with its reactions.
+    /// A message with its reactions and attachments.
     func message(id: String, tenantId: String) async throws -> Message? {
         guard let row = try await db.raw("""
             \(unsafeRaw: Self.messageSelect) WHERE msg.id = \(bind: id) AND msg.tenant_id = \(bind: tenantId)
             """).first() else { return nil }
-        return try await withReactions([Self.message(row)]).first
+        return try await withAttachments(withReactions([Self.message(row)])).first
     }
 
     /// The main feed (no thread replies), newest first, strictly before `before` when given.
@@ -30,7 +30,7 @@ extension Queries {
             WHERE msg.conversation_id = \(bind: conversationId) AND msg.thread_root_id IS NULL \(beforeClause)
             ORDER BY msg.sequence DESC LIMIT \(bind: limit)
             """).all()
-        return try await withReactions(rows.map(Self.message))
+        return try await withAttachments(withReactions(rows.map(Self.message)))
     }
 
     /// Every message (replies included) with a sequence above `after`, oldest first.
@@ -40,7 +40,7 @@ extension Queries {
             WHERE msg.conversation_id = \(bind: conversationId) AND msg.sequence > \(bind: after)
             ORDER BY msg.sequence ASC LIMIT \(bind: limit)
             """).all()
-        return try await withReactions(rows.map(Self.message))
+        return try await withAttachments(withReactions(rows.map(Self.message)))
     }
 
     /// A thread's replies, oldest first, strictly after `after` when given.
@@ -51,7 +51,7 @@ extension Queries {
             WHERE msg.thread_root_id = \(bind: rootId) \(afterClause)
             ORDER BY msg.sequence ASC LIMIT \(bind: limit)
             """).all()
-        return try await withReactions(rows.map(Self.message))
+        return try await withAttachments(withReactions(rows.map(Self.message)))
     }
 
     func insertMessage(_ m: Message) async throws {
@@ -83,13 +83,14 @@ extension Queries {
             """).run()
     }
 
-    /// Turns a message into a tombstone: body, mentions and reactions are gone, the row stays.
+    /// Turns a message into a tombstone: body, mentions, reactions and attachments are gone, the row stays.
     func tombstone(id: String, at time: Int64) async throws {
         try await db.raw("""
             UPDATE messages SET body = NULL, mentions = '[]', deleted_at = \(bind: time), updated_at = \(bind: time)
             WHERE id = \(bind: id)
             """).run()
         try await db.raw("DELETE FROM reactions WHERE message_id = \(bind: id)").run()
+        try await markAttachmentsDeleted(messageId: id, at: time)
     }
 
     /// Adds a reaction; returns whether it is new.

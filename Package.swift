@@ -2,7 +2,8 @@
 import PackageDescription
 
 // One package, four products: the wire types both halves share, the SDK, the server
-// library and the `poolse` command. The SDK depends on nothing but PoolseWire.
+// library and the `poolse` command. The SDK depends on nothing but PoolseWire, except
+// on Linux, where its WebSocket transport is WSClient (swift-websocket).
 let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -31,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        // The gateway's WebSocket pieces, and the SDK's WebSocket client on Linux only
+        // (Foundation's libcurl there has no WebSocket; Apple platforms use URLSession).
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -39,7 +42,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "PoolseWire", swiftSettings: strictSwift),
-        .target(name: "Poolse", dependencies: ["PoolseWire"], swiftSettings: strictSwift),
+        .target(
+            name: "Poolse",
+            dependencies: [
+                "PoolseWire",
+                .product(name: "WSClient", package: "swift-websocket", condition: .when(platforms: [.linux])),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "PoolseServer",
             dependencies: [

@@ -9,13 +9,14 @@ import Foundation
 /// try await chat.conversations.one(inbox[0].id).messages.send(.init(body: "Hello"))
 /// ```
 ///
-/// Create one per signed-in user and drop it on sign-out: the token cache, the user
-/// profile cache and (later) the realtime socket belong to the instance.
+/// Create one per signed-in user and drop it on sign-out (or call ``destroy()``): the
+/// token cache, the user profile cache and the realtime socket belong to the instance.
 ///
 /// ## Topics
 /// - ``me``, ``conversations``, ``messages``, ``attachments``: the typed REST resources.
 /// - ``users``: the cache of your app's user profiles.
 /// - ``rest``: any other route, with the same auth, retries and idempotency.
+/// - ``realtime``: live channels over one WebSocket; ``destroy()`` closes it.
 public final class Poolse: Sendable {
     /// The SDK version, for diagnostics (also sent in `User-Agent`).
     public static let version = "0.1.0"
@@ -37,6 +38,8 @@ public final class Poolse: Sendable {
     public let attachments: AttachmentsResource
     /// Profiles of your app's users, resolved by ``PoolseConfiguration/userResolver`` and cached.
     public let users: UsersResource
+    /// Live conversation and user channels over one WebSocket, opened on first use.
+    public let realtime: PoolseRealtime
 
     /// Creates a client. Nothing touches the network until the first call.
     public init(_ configuration: PoolseConfiguration) {
@@ -48,5 +51,12 @@ public final class Poolse: Sendable {
         messages = MessagesResource(rest: rest)
         attachments = AttachmentsResource(rest: rest)
         users = UsersResource(resolver: configuration.userResolver)
+        realtime = PoolseRealtime(configuration: configuration, rest: rest)
+    }
+
+    /// Closes the realtime socket for good and leaves every channel; their streams end.
+    /// REST calls keep working. (Dropping the last reference to the client does the same.)
+    public func destroy() {
+        realtime.destroy()
     }
 }

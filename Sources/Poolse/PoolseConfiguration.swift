@@ -45,6 +45,10 @@ public struct PoolseConfiguration: Sendable {
     /// Sends the HTTP requests (default ``URLSessionTransport`` over `URLSession.shared`).
     public var transport: any HTTPTransport
 
+    /// Opens the realtime WebSocket (default: ``URLSessionWebSocketTransport`` on Apple
+    /// platforms, ``NIOWebSocketTransport`` on Linux); inject your own in tests.
+    public var webSocketTransport: any WebSocketTransport
+
     /// Retries of one logical call after its first attempt for transient failures
     /// (network errors, 5xx, 429); default 3, so at most 4 attempts. Negative means 0.
     public var maxRetries: Int
@@ -59,8 +63,8 @@ public struct PoolseConfiguration: Sendable {
     /// Makes `Idempotency-Key` values (default: a random lowercase UUID).
     public var generateIdempotencyKey: @Sendable () -> String
 
-    /// Called with non-fatal realtime socket errors, for example to show a banner.
-    /// Stored now; the realtime client uses it.
+    /// Called with realtime problems (a ``RealtimeError``), for example to show a
+    /// banner. The client reconnects by itself; this is for telling the user.
     public var onSocketError: (@Sendable (any Error) -> Void)?
 
     /// Maps one of your users' external ids to the profile your app shows for them;
@@ -76,6 +80,9 @@ public struct PoolseConfiguration: Sendable {
     var random: @Sendable () -> Double = { Double.random(in: 0...1) }
     /// The current time, for token expiry.
     var now: @Sendable () -> Date = { Date() }
+    /// Waits for the realtime timers (heartbeat, reconnect, join timeout); throws
+    /// `CancellationError` when the timer is cancelled.
+    var realtimeSleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     private var wsURLOverride: URL?
 
@@ -86,6 +93,7 @@ public struct PoolseConfiguration: Sendable {
         wsURL: URL? = nil,
         socketPath: String = PoolseConfiguration.defaultSocketPath,
         transport: any HTTPTransport = URLSessionTransport(),
+        webSocketTransport: (any WebSocketTransport)? = nil,
         maxRetries: Int = 3,
         baseBackoff: Duration = .milliseconds(250),
         maxBackoff: Duration = .seconds(30),
@@ -98,6 +106,7 @@ public struct PoolseConfiguration: Sendable {
         self.wsURLOverride = wsURL.map(Self.trimmingTrailingSlashes)
         self.socketPath = socketPath
         self.transport = transport
+        self.webSocketTransport = webSocketTransport ?? defaultWebSocketTransport()
         self.maxRetries = maxRetries
         self.baseBackoff = baseBackoff
         self.maxBackoff = maxBackoff

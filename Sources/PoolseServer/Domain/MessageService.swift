@@ -88,8 +88,11 @@ struct MessageService: Sendable {
                 try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))
                 _ = try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId, messageId: id,
                                                   sequence: sequence, at: micros)
-                let members = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
-                let notified = mentions.filter { $0 != caller.userId && members.contains($0) }
+                // Only mentions need the member list; loading it on every send costs a 1,000-member room dearly.
+                var notified: [String] = []
+                for userId in mentions where userId != caller.userId {
+                    if try await q.membership(conversationId: conversationId, userId: userId) != nil { notified.append(userId) }
+                }
                 guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
                 return (stored, true, notified)
             }

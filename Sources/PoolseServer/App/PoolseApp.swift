@@ -22,11 +22,19 @@ public struct PoolseApp: Sendable {
     let socketEndpoint: SocketEndpoint
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
+    /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
     public static func open(_ configuration: ServerConfiguration, logger: Logger? = nil) async throws -> PoolseApp {
+        try await open(configuration, logger: logger, pubsub: nil)
+    }
+
+    /// `open`, with a pub/sub chosen by the caller (tests share one in-process pub/sub between nodes).
+    static func open(_ configuration: ServerConfiguration, logger: Logger? = nil,
+                     pubsub chosen: (any PubSub)?) async throws -> PoolseApp {
         var logger = logger ?? Logger(label: "poolse")
         logger.logLevel = configuration.logLevel
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store: Store
+        let pubsub: any PubSub
         switch try DatabaseLocation.resolve(configuration) {
         case .sqlite(let path):
             let synchronous = SQLiteStorage.Synchronous.allCases.first {
@@ -35,15 +43,18 @@ public struct PoolseApp: Sendable {
             var sqlLogger = logger
             sqlLogger.logLevel = .warning
             store = Store(storage: try await SQLiteStorage.open(path: path, synchronous: synchronous, logger: sqlLogger))
+            pubsub = chosen ?? InProcessPubSub()
         case .postgres(let url):
             var sqlLogger = logger
             sqlLogger.logLevel = .warning
-            store = Store(storage: try await PostgresStorage.open(url: url, poolSize: configuration.databasePoolSize,
-                                                                   logger: sqlLogger))
+            let storage = try await PostgresStorage.open(url: url, poolSize: configuration.databasePoolSize,
+                                                         logger: sqlLogger)
+            store = Store(storage: storage)
+            pubsub = try chosen ?? PostgresPubSub(storage: storage, url: url, logger: sqlLogger)
         }
         try await store.migrate()
         let keys = try Secrets.signingKeys(configuration)
-        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: InProcessPubSub(),
+        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub,
                          blobs: try configuration.openBlobStore(), logger: logger)
     }
 
@@ -125,6 +136,9 @@ public struct PoolseApp: Sendable {
     /// Tenant and key administration for the command line.
     public var admin: Admin { Admin(store: store, keys: keys) }
 
-    /// Closes the database.
-    public func close() async { await store.close() }
+    /// Stops the pub/sub and closes the database.
+    public func close() async {
+        await pubsub.close()
+        await store.close()
+    }
 }

@@ -8,6 +8,15 @@ enum GatewayCommand: Sendable, Equatable {
     case revokeMembership(conversationId: String, userId: String)
     /// Close every socket of the user (blocked), after a `phx_close` for each joined topic.
     case disconnectUser(userId: String)
+    /// A socket of `node` joined a conversation topic.
+    case presenceJoin(node: String, PresenceAnnouncement)
+    /// A socket of `node` left a conversation topic.
+    case presenceLeave(node: String, PresenceAnnouncement)
+    /// Everything `node` has on its sockets, sent periodically: it replaces what others knew of
+    /// that node, and a node silent for too long is dropped (it died without saying so).
+    case presenceHeartbeat(node: String, [PresenceAnnouncement])
+    /// `node` just started: every other node answers with a heartbeat at once.
+    case presenceHello(node: String)
 
     static let topic = "gateway"
 
@@ -19,14 +28,46 @@ enum GatewayCommand: Sendable, Equatable {
                             payload: ["conversation_id": .string(conversationId), "user_id": .string(userId)])
         case .disconnectUser(let userId):
             RealtimeMessage(topic: Self.topic, event: "disconnect_user", payload: ["user_id": .string(userId)])
+        case .presenceJoin(let node, let entry):
+            Self.presence("presence_join", node: node, entries: [entry])
+        case .presenceLeave(let node, let entry):
+            Self.presence("presence_leave", node: node, entries: [entry])
+        case .presenceHeartbeat(let node, let entries):
+            Self.presence("presence_heartbeat", node: node, entries: entries)
+        case .presenceHello(let node):
+            Self.presence("presence_hello", node: node, entries: [])
         }
+    }
+
+    private static func presence(_ event: String, node: String, entries: [PresenceAnnouncement]) -> RealtimeMessage {
+        RealtimeMessage(topic: topic, event: event,
+                        payload: ["node": .string(node), "entries": (try? JSONValue.from(entries)) ?? .array([])])
     }
 
     /// Reads a command back; nil for ordinary events and unknown commands.
     init?(_ message: RealtimeMessage) {
-        guard message.topic == Self.topic, let fields = message.payload.objectValue,
-              let userId = fields["user_id"]?.stringValue
-        else { return nil }
+        guard message.topic == Self.topic, let fields = message.payload.objectValue else { return nil }
+        if message.event.hasPrefix("presence_") {
+            guard let node = fields["node"]?.stringValue,
+                  let entries = try? fields["entries"]?.decode(as: [PresenceAnnouncement].self)
+            else { return nil }
+            switch message.event {
+            case "presence_join":
+                guard let entry = entries.first else { return nil }
+                self = .presenceJoin(node: node, entry)
+            case "presence_leave":
+                guard let entry = entries.first else { return nil }
+                self = .presenceLeave(node: node, entry)
+            case "presence_heartbeat":
+                self = .presenceHeartbeat(node: node, entries)
+            case "presence_hello":
+                self = .presenceHello(node: node)
+            default:
+                return nil
+            }
+            return
+        }
+        guard let userId = fields["user_id"]?.stringValue else { return nil }
         switch message.event {
         case "revoke_membership":
             guard let conversationId = fields["conversation_id"]?.stringValue else { return nil }

@@ -21,9 +21,13 @@ protocol PubSub: Sendable {
     func subscribe() async -> AsyncStream<RealtimeMessage>
     /// Per-conversation turns that make publish order follow commit order (see `PublishLanes`).
     var lanes: PublishLanes { get }
+    /// Stops delivering; streams end.
+    func close() async
 }
 
 extension PubSub {
     /// One process-wide set of lanes for implementations that keep none of their own.
     var lanes: PublishLanes { PublishLanes.shared }
+
+    func close() async {}
 }

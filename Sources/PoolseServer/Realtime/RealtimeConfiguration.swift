@@ -16,6 +16,10 @@ public struct RealtimeConfiguration: Sendable {
     /// How long a server-initiated close may take to flush its last frames before the
     /// connection is cut. Default 10 s.
     public var closeGracePeriod: Duration = .seconds(10)
+    /// How often a node announces its sockets' presence to the other nodes. Default 5 s.
+    public var presenceHeartbeat: Duration = .seconds(5)
+    /// Presence of a node not heard from for this long is dropped (the node died). Default 15 s.
+    public var presenceTimeout: Duration = .seconds(15)
 
     /// The defaults.
     public init() {}

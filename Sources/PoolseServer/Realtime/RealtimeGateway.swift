@@ -10,8 +10,11 @@ import ServiceLifecycle
 /// one byte buffer shared by every socket (server pushes carry a null join ref, which Phoenix
 /// clients accept, so the bytes are the same for everyone).
 ///
-/// Depends on the `PubSub` protocol only, so several nodes can share one later. Presence is
-/// still per node: sharing it across nodes comes with the PostgreSQL pub/sub.
+/// Depends on the `PubSub` protocol only, so several nodes share one. Presence crosses nodes
+/// through it too: each node announces its sockets' joins and leaves, and every
+/// `presenceHeartbeat` all of them at once (`GatewayCommand.presence…`); entries of a node
+/// silent for `presenceTimeout` are dropped with `presence_diff` leaves, so presence of a node
+/// that died disappears within that bound.
 actor RealtimeGateway {
     /// How a join ended on the gateway's side.
     enum JoinOutcome: Equatable {
@@ -33,6 +36,12 @@ actor RealtimeGateway {
     private var subscriptions: [String: [SocketID: Subscription]] = [:]
     private var topicsOf: [SocketID: Set<String>] = [:]
     private var presence = PresenceTracker()
+    /// This node, as other nodes know it in presence announcements.
+    let nodeId = IDs.make()
+    private let presenceHeartbeat: Duration
+    private let presenceTimeout: Duration
+    /// When each other node was last heard from.
+    private var nodesHeard: [String: ContinuousClock.Instant] = [:]
     private var typing: TypingTracker
     /// Counts kicks and blocks, so that a join authorized before one can tell it must look again.
     private(set) var revocations: UInt64 = 0
@@ -48,6 +57,8 @@ actor RealtimeGateway {
         self.metrics = metrics
         self.logger = logger
         typing = TypingTracker(timeout: configuration.typingTimeout)
+        presenceHeartbeat = configuration.presenceHeartbeat
+        presenceTimeout = configuration.presenceTimeout
         (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
     }
 
@@ -70,6 +81,14 @@ actor RealtimeGateway {
             let pubsub = self.pubsub
             group.addTask {
                 for await messages in outbox { await pubsub.publish(messages) }
+            }
+            announce(.presenceHello(node: nodeId))
+            let period = presenceHeartbeat
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: period)
+                    await self.heartbeat()
+                }
             }
             for await message in events.cancelOnGracefulShutdown() { deliver(message) }
             group.cancelAll()
@@ -115,21 +134,67 @@ actor RealtimeGateway {
     }
 
     private func apply(_ command: GatewayCommand) {
-        revocations &+= 1
         switch command {
         case .revokeMembership(let conversationId, let userId):
+            revocations &+= 1
             let topic = RealtimeMessage.conversationTopic(conversationId)
             for id in subscriptions[topic]?.keys.map({ $0 }) ?? [] {
                 guard let socket = sockets[id], socket.userId == userId else { continue }
                 close(socket, topic: topic)
             }
         case .disconnectUser(let userId):
+            revocations &+= 1
             for socket in sockets.values where socket.userId == userId {
                 for topic in topicsOf[socket.id] ?? [] { close(socket, topic: topic) }
                 remove(socket)
                 socket.finish()
             }
+        case .presenceJoin(let node, let entry):
+            guard heard(node) else { return }
+            broadcastPresence(entry.topic, presence.join(topic: entry.topic, owner: .remote(node: node, phxRef: entry.meta.phxRef),
+                                                         userId: entry.userId, meta: entry.meta))
+        case .presenceLeave(let node, let entry):
+            guard heard(node) else { return }
+            if let diff = presence.leave(topic: entry.topic, owner: .remote(node: node, phxRef: entry.meta.phxRef)) {
+                broadcastPresence(entry.topic, diff)
+            }
+        case .presenceHeartbeat(let node, let entries):
+            guard heard(node) else { return }
+            for (topic, diff) in presence.replace(node: node, with: entries) { broadcastPresence(topic, diff) }
+        case .presenceHello(let node):
+            guard heard(node) else { return }
+            announce(.presenceHeartbeat(node: nodeId, presence.localEntries))
         }
+    }
+
+    // MARK: - Presence across nodes
+
+    /// Notes that `node` is alive; false for this node's own announcements, which it already applied.
+    private func heard(_ node: String) -> Bool {
+        guard node != nodeId else { return false }
+        nodesHeard[node] = .now
+        return true
+    }
+
+    /// Announces this node's presence, and drops the nodes that went silent.
+    private func heartbeat() {
+        announce(.presenceHeartbeat(node: nodeId, presence.localEntries))
+        let now = ContinuousClock.now
+        for (node, last) in nodesHeard where now - last > presenceTimeout {
+            nodesHeard[node] = nil
+            logger.notice("dropped the presence of a silent node", metadata: ["node": .string(node)])
+            for (topic, diff) in presence.drop(node: node) { broadcastPresence(topic, diff) }
+        }
+    }
+
+    /// Presence commands share the outbox with typing, so other nodes see them in the order they happened.
+    private func announce(_ command: GatewayCommand) {
+        outboxInput.yield([command.message])
+    }
+
+    private func broadcastPresence(_ topic: String, _ diff: PresenceDiff) {
+        guard let payload = try? JSONValue.from(diff) else { return }
+        broadcast(RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, payload: payload))
     }
 
     /// Drops the socket from the topic and tells it with `phx_close`, after which nothing more comes.
@@ -168,6 +233,7 @@ actor RealtimeGateway {
         let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970),
                                 externalId: socket.externalId)
         let (state, diff) = presence.join(topic: name, socket: socket.id, userId: socket.userId, meta: meta)
+        announce(.presenceJoin(node: nodeId, PresenceAnnouncement(topic: name, userId: socket.userId, meta: meta)))
         if let state = try? JSONValue.from(state) {
             socket.send(PhoenixFrame(joinRef: request.joinRef, ref: nil, topic: name,
                                      event: RealtimeEvent.presenceState, payload: state))
@@ -246,8 +312,11 @@ actor RealtimeGateway {
         topicsOf[socket.id]?.remove(topic)
         metrics.joinedChannels.decrement()
         guard case .conversation(let conversationId)? = Topic(topic) else { return subscription }
-        if let diff = presence.leave(topic: topic, socket: socket.id), let payload = try? JSONValue.from(diff) {
-            broadcast(RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, payload: payload))
+        if let diff = presence.leave(topic: topic, socket: socket.id) {
+            broadcastPresence(topic, diff)
+            for meta in diff.leaves[socket.userId]?.metas ?? [] {
+                announce(.presenceLeave(node: nodeId, PresenceAnnouncement(topic: topic, userId: socket.userId, meta: meta)))
+            }
         }
         let stillThere = subscriptions[topic]?.keys.contains { sockets[$0]?.userId == socket.userId } ?? false
         if !stillThere { stopTyping(TypingTracker.Key(conversationId: conversationId, userId: socket.userId)) }

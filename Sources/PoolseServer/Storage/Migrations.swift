@@ -97,6 +97,11 @@ enum Migrations {
             "CREATE INDEX attachments_unlinked_by_age ON attachments (status, inserted_at)",
             "CREATE INDEX attachments_deleted ON attachments (deleted_at)",
         ]),
+        // Realtime events too large for a PostgreSQL NOTIFY payload travel by id (PostgresPubSub).
+        Migration(version: 3, name: "realtime payloads", statements: [
+            "CREATE TABLE realtime_payloads (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE INDEX realtime_payloads_by_age ON realtime_payloads (created_at)",
+        ]),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.

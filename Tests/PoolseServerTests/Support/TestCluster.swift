@@ -7,6 +7,11 @@ import PoolseWire
 /// Several server nodes over one database, as a scaled-out deployment runs them: one
 /// PostgreSQL database when the suite runs on PostgreSQL, otherwise one SQLite file
 /// that every node opens. Nodes share the signing keys, so a token works on any node.
+///
+/// Realtime: on PostgreSQL every node gets its own `PostgresPubSub`, as in production, so events
+/// really cross nodes through `LISTEN/NOTIFY`. On SQLite the nodes share one `InProcessPubSub`
+/// (all nodes live in this process), which stands in for it: the same cross-node realtime tests
+/// run on both.
 struct TestCluster: Sendable {
     let nodes: [TestServer]
 
@@ -25,6 +30,7 @@ struct TestCluster: Sendable {
         var nodes: [TestServer] = []
         var apiKey: String?
         var tenantId = ""
+        let sharedPubSub: (any PubSub)? = TestDatabase.postgresAdminURL == nil ? InProcessPubSub() : nil
         for index in 0..<count {
             var configuration = ServerConfiguration()
             configuration.port = 0
@@ -33,7 +39,7 @@ struct TestCluster: Sendable {
             configuration.jwtSecrets = secrets
             configuration.logLevel = .warning
             configure(&configuration)
-            let app = try await PoolseApp.open(configuration)
+            let app = try await PoolseApp.open(configuration, pubsub: sharedPubSub)
             if apiKey == nil {
                 let created = try await app.admin.createTenant(name: "cluster")
                 apiKey = created.apiKey

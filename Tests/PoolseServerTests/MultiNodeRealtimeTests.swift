@@ -184,11 +184,23 @@ struct MultiNodeRealtimeTests {
                     group.addTask {
                         // Sent at a steady pace so that B stops half-way through.
                         try await Task.sleep(for: .milliseconds(15 * index))
-                        guard let result = try? await node.call(.post, "/v1/conversations/\(room)/messages",
-                                                                token: ann.token, body: ["body": .string("m\(index)")]),
-                              result.status == 201
-                        else { return nil }
-                        return try result.json.memberString("id")
+                        // A request caught by the stopping node may never be answered: stop waiting
+                        // for it after 5 s (unstructured tasks, so a hung request cannot hold the test).
+                        let (answers, answer) = AsyncStream<String?>.makeStream()
+                        let request = Task {
+                            let result = try? await node.call(.post, "/v1/conversations/\(room)/messages",
+                                                              token: ann.token, body: ["body": .string("m\(index)")])
+                            answer.yield(result?.status == 201 ? try? result?.json.memberString("id") : nil)
+                        }
+                        let timer = Task {
+                            try? await Task.sleep(for: .seconds(5))
+                            answer.yield(nil)
+                        }
+                        var iterator = answers.makeAsyncIterator()
+                        let first = await iterator.next() ?? nil
+                        request.cancel()
+                        timer.cancel()
+                        return first
                     }
                 }
                 group.addTask {

@@ -68,6 +68,32 @@ final class BenchSocket: Sendable {
     }
 }
 
+extension BenchSocket {
+    /// Opens one socket per token, 32 connects in flight, joins `topic(index)` on each, and
+    /// hands every frame to `recorder`.
+    static func connectAll(tokens: [String], baseURL: String, topic: @escaping @Sendable (Int) -> String,
+                           recorder: DeliveryRecorder, progress: Progress) async throws -> [BenchSocket] {
+        try await withThrowingTaskGroup(of: [BenchSocket].self) { group in
+            let lanes = 32
+            for lane in 0..<lanes {
+                group.addTask {
+                    var mine: [BenchSocket] = []
+                    for index in stride(from: lane, to: tokens.count, by: lanes) {
+                        let socket = try await connect(baseURL: baseURL, token: tokens[index]) { recorder.handle($0) }
+                        socket.join(topic(index), joinRef: "1")
+                        mine.append(socket)
+                        await progress.add()
+                    }
+                    return mine
+                }
+            }
+            var all: [BenchSocket] = []
+            for try await some in group { all += some }
+            return all
+        }
+    }
+}
+
 /// Send timestamps ride in message bodies as `t=<monotonic ns>`; the receiver in the same
 /// process reads the same clock, so latency needs no clock sync.
 enum BenchStamp {

@@ -67,26 +67,10 @@ public struct FanoutScenario: Sendable {
 
     private func connect(receivers: [String], rooms: [String], target: BenchTarget, recorder: DeliveryRecorder,
                          progress: Progress) async throws -> [BenchSocket] {
-        try await withThrowingTaskGroup(of: [BenchSocket].self) { group in
-            let lanes = 32
-            for lane in 0..<lanes {
-                group.addTask {
-                    var mine: [BenchSocket] = []
-                    for index in stride(from: lane, to: receivers.count, by: lanes) {
-                        let socket = try await BenchSocket.connect(baseURL: target.baseURL, token: receivers[index]) {
-                            recorder.handle($0)
-                        }
-                        socket.join("conversation:\(rooms[index / members])", joinRef: "1")
-                        mine.append(socket)
-                        await progress.add()
-                    }
-                    return mine
-                }
-            }
-            var all: [BenchSocket] = []
-            for try await some in group { all += some }
-            return all
-        }
+        let members = self.members
+        return try await BenchSocket.connectAll(tokens: receivers, baseURL: target.baseURL,
+                                                topic: { "conversation:\(rooms[$0 / members])" },
+                                                recorder: recorder, progress: progress)
     }
 
     private func send(senders: [String], rooms: [String], target: BenchTarget, start: ContinuousClock.Instant)

@@ -17,26 +17,10 @@ public struct IdleConnectionsScenario: Sendable {
         let baseline = ProcessStats.read(pid: target.serverPID)
         let recorder = DeliveryRecorder()
         let progress = Progress("sockets joined", total: connections)
-        let sockets = try await withThrowingTaskGroup(of: [BenchSocket].self) { group in
-            let lanes = 32
-            for lane in 0..<lanes {
-                group.addTask {
-                    var mine: [BenchSocket] = []
-                    for index in stride(from: lane, to: users.count, by: lanes) {
-                        let socket = try await BenchSocket.connect(baseURL: target.baseURL, token: users[index].token) {
-                            recorder.handle($0)
-                        }
-                        socket.join("user:\(users[index].user.id)", joinRef: "1")
-                        mine.append(socket)
-                        await progress.add()
-                    }
-                    return mine
-                }
-            }
-            var all: [BenchSocket] = []
-            for try await some in group { all += some }
-            return all
-        }
+        let userIds = users.map(\.user.id)
+        let sockets = try await BenchSocket.connectAll(tokens: users.map(\.token), baseURL: target.baseURL,
+                                                       topic: { "user:\(userIds[$0])" },
+                                                       recorder: recorder, progress: progress)
         let allJoined = await recorder.waitForJoins(connections, timeout: .seconds(120))
         let deadline = ContinuousClock.now + .seconds(hold)
         var beat = 0

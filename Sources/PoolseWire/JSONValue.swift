@@ -67,8 +67,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Converts any `Encodable` value into a `JSONValue` tree.
     public static func from<T: Encodable>(_ value: T) throws -> JSONValue {
-        let data = try WireCoding.encoder.encode(value)
-        return try WireCoding.decoder.decode(JSONValue.self, from: data)
+        try parse(try WireCoding.encoder.encode(value))
     }
 }
 

@@ -45,7 +45,7 @@ public struct PhoenixFrame: Hashable, Sendable {
     public static func decode(_ data: Data) throws -> PhoenixFrame {
         let value: JSONValue
         do {
-            value = try WireCoding.decoder.decode(JSONValue.self, from: data)
+            value = try JSONValue.parse(data)
         } catch {
             throw DecodeError(description: "frame is not JSON")
         }
@@ -73,7 +73,9 @@ public struct PhoenixFrame: Hashable, Sendable {
             joinRef.map(JSONValue.string) ?? .null, ref.map(JSONValue.string) ?? .null,
             .string(topic), .string(event), payload,
         ])
-        return try WireCoding.encoder.encode(array)
+        var bytes: [UInt8] = []
+        array.write(into: &bytes)
+        return Data(bytes)
     }
 
     /// A `phx_reply` to this frame.

@@ -45,6 +45,33 @@ struct AuthTests {
         #expect(try JWT.verify(old, keys: rotated, nowSeconds: now).sub == "u")
     }
 
+    @Test func cachedTokensStillExpireAndForgeriesAreNeverCached() throws {
+        let cache = VerifiedTokenCache(capacity: 2)
+        let token = try JWT.sign(claims(exp: now + 60), keys: keys)
+        #expect(try cache.claims(of: token, keys: keys, nowSeconds: now).sub == "u")
+        #expect(cache.count == 1)
+        // A hit past the expiry is refused, and the entry goes.
+        var expired: ServiceError?
+        do { _ = try cache.claims(of: token, keys: keys, nowSeconds: now + 61) } catch let error as ServiceError { expired = error }
+        #expect(expired == .tokenExpired)
+        #expect(cache.count == 0)
+
+        let forged = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
+        for _ in 0..<2 {
+            var refused: ServiceError?
+            do { _ = try cache.claims(of: forged, keys: keys, nowSeconds: now) } catch let error as ServiceError { refused = error }
+            #expect(refused?.code == "invalid_token")
+        }
+        #expect(cache.count == 0)
+
+        // Past its capacity the cache starts over instead of growing.
+        for n in 0..<3 {
+            let other = try JWT.sign(JWTClaims(sub: "u\(n)", tid: "t", ext: "e", iat: now, exp: now + 60, jti: "j\(n)"), keys: keys)
+            #expect(try cache.claims(of: other, keys: keys, nowSeconds: now).sub == "u\(n)")
+        }
+        #expect(cache.count == 1)
+    }
+
     @Test func shortSecretsAreRefused() {
         #expect(throws: ConfigError.self) { try SigningKeys.parse("k:" + Data(repeating: 1, count: 16).base64EncodedString()) }
     }

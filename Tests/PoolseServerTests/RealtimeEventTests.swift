@@ -29,14 +29,20 @@ import Testing
             let bobUpdate = try await bobSocket.expect("conversation:updated")
             #expect(bobUpdate.topic == "user:\(bob.id)")
             #expect(bobUpdate.payload.member("by_user_id") == .string(ann.id))
-            #expect(bobUpdate.payload.member("conversation") == (try await server.ok(.get, "/v1/conversations/\(room)", token: bob.token)))
+            // The conversation as GET shows it, except `member_external_ids`, which a message's update leaves out.
+            var shown = try await server.ok(.get, "/v1/conversations/\(room)", token: bob.token)
+            if case .object(var fields) = shown {
+                fields["member_external_ids"] = nil
+                shown = .object(fields)
+            }
+            #expect(bobUpdate.payload.member("conversation") == shown)
             #expect(bobUpdate.payload.member("conversation").member("unread_count") == 1)
             #expect(bobUpdate.payload.member("conversation").member("last_sequence") == 1)
             #expect(bobUpdate.payload.member("conversation").member("last_message_preview") == "hello @bob")
 
             let annUpdate = try await annSocket.expect("conversation:updated")
             #expect(annUpdate.payload.member("conversation").member("unread_count") == 0)
-            #expect(annUpdate.payload.member("conversation").member("member_external_ids") == ["ann", "bob"])
+            #expect(annUpdate.payload.member("conversation").objectValue?["member_external_ids"] == nil)
             #expect(annUpdate.payload.member("by_user_id") == .string(ann.id))
         }
     }

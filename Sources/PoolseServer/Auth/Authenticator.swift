@@ -6,6 +6,7 @@ import PoolseWire
 struct Authenticator: Sendable {
     let store: Store
     let keys: SigningKeys
+    var verifiedTokens = VerifiedTokenCache()
 
     func authenticate(authorization: String?, as kind: RouteAuth) async throws -> Principal? {
         guard kind != .none else { return nil }
@@ -29,7 +30,7 @@ struct Authenticator: Sendable {
             guard !APIKeys.looksLikeKey(credential) else {
                 throw ServiceError.unauthorized("this route takes an end-user token, not an API key")
             }
-            let claims = try JWT.verify(credential, keys: keys, nowSeconds: Int64(Date().timeIntervalSince1970))
+            let claims = try verifiedTokens.claims(of: credential, keys: keys, nowSeconds: Int64(Date().timeIntervalSince1970))
             guard let user = try await store.read({ try await $0.user(id: claims.sub, tenantId: claims.tid) }) else {
                 throw ServiceError.invalidToken("the token's user does not exist")
             }

@@ -89,8 +89,8 @@ struct AttachmentService: Sendable {
             return (record, try await q.message(id: messageId, tenantId: caller.tenantId))
         }
         if let updated {
-            await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(updated.conversationId),
-                                                  event: RealtimeEvent.messageUpdated, payload: try JSONValue.from(updated))])
+            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(updated.conversationId),
+                                                  event: RealtimeEvent.messageUpdated, encoding: updated)])
         }
         // The bytes go now when the store answers; otherwise the cleanup retries.
         do {

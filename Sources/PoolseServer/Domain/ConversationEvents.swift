@@ -1,16 +1,25 @@
+import Foundation
 import PoolseWire
 
 /// The user-topic events about one conversation, `conversation:created` and
 /// `conversation:updated` (PROTOCOL.md §6): each recipient gets the same conversation with their
-/// own `unread_count`. The conversation is encoded once and only the count differs per recipient;
-/// every count comes from one query.
+/// own `unread_count`. The conversation is encoded once and each recipient's payload is that
+/// text with their count spliced in; every count comes from one query.
+///
+/// `member_external_ids` (optional in §7) rides only where membership is the news: in
+/// `conversation:created`, and in `conversation:updated` after a change to the conversation
+/// itself. After a message or a read it is left out: it would make every message in an
+/// N-member room cost N payloads of N ids each.
 enum ConversationEvents {
     /// `conversation:updated` `{conversation, by_user_id}` for every member, or only `recipients`.
     static func updated(conversationId: String, tenantId: String, by userId: String?, to recipients: [String]? = nil,
-                        _ q: Queries) async throws -> [RealtimeMessage] {
-        try await events(RealtimeEvent.conversationUpdated, conversationId: conversationId, tenantId: tenantId,
-                         recipients: recipients, q) { conversation in
-            ["conversation": conversation, "by_user_id": userId.map(JSONValue.string) ?? .null]
+                        includeMembers: Bool = false, _ q: Queries) async throws -> [RealtimeMessage] {
+        var byUser: [UInt8] = []
+        if let userId { JSONValue.writeString(userId, into: &byUser) } else { byUser = Array("null".utf8) }
+        let byUserText = String(decoding: byUser, as: UTF8.self)
+        return try await events(RealtimeEvent.conversationUpdated, conversationId: conversationId, tenantId: tenantId,
+                                recipients: recipients, includeMembers: includeMembers, q) { conversation in
+            #"{"conversation":"# + conversation + #","by_user_id":"# + byUserText + "}"
         }
     }
 
@@ -18,23 +27,27 @@ enum ConversationEvents {
     static func created(conversationId: String, tenantId: String, to recipients: [String],
                         _ q: Queries) async throws -> [RealtimeMessage] {
         try await events(RealtimeEvent.conversationCreated, conversationId: conversationId, tenantId: tenantId,
-                         recipients: recipients, q) { $0 }
+                         recipients: recipients, includeMembers: true, q) { $0 }
     }
 
     private static func events(_ event: String, conversationId: String, tenantId: String, recipients: [String]?,
-                               _ q: Queries, payload: (JSONValue) -> JSONValue) async throws -> [RealtimeMessage] {
+                               includeMembers: Bool, _ q: Queries,
+                               payload: (String) -> String) async throws -> [RealtimeMessage] {
         guard let record = try await q.conversation(id: conversationId, tenantId: tenantId) else { return [] }
         var conversation = record.conversation
-        conversation.memberExternalIds = try await q.memberExternalIds(conversationIds: [conversationId])[conversationId] ?? []
-        conversation.unreadCount = 0
-        guard case .object(let base) = try JSONValue.from(conversation) else { return [] }
+        if includeMembers {
+            conversation.memberExternalIds = try await q.memberExternalIds(conversationIds: [conversationId])[conversationId] ?? []
+        }
+        conversation.unreadCount = nil
+        // An object with keys, so it ends in "}" and the count can go in front of it.
+        let encoded = String(decoding: try WireCoding.encoder.encode(conversation), as: UTF8.self)
+        let open = encoded.dropLast()
         // Members only: a recipient who is not (or no longer) a member has no count and gets nothing.
         let unread = try await q.unreadCountsByMember(conversationId: conversationId, userIds: recipients)
         return (recipients ?? unread.keys.sorted()).compactMap { userId in
             guard let count = unread[userId] else { return nil }
-            var view = base
-            view["unread_count"] = .number(Double(count))
-            return RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: event, payload: payload(.object(view)))
+            let view = open + #","unread_count":"# + String(count) + "}"
+            return RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: event, payloadJSON: payload(view))
         }
     }
 }

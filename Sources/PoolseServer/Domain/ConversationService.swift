@@ -107,7 +107,8 @@ struct ConversationService: Sendable {
         }
         // Each member's own unread count, read after the commit (a failed read costs the events only).
         await pubsub.publish((try? await store.read { q in
-            try await ConversationEvents.updated(conversationId: id, tenantId: caller.tenantId, by: caller.userId, q)
+            try await ConversationEvents.updated(conversationId: id, tenantId: caller.tenantId, by: caller.userId,
+                                                 includeMembers: true, q)
         }) ?? [])
         return updated
     }

@@ -105,13 +105,12 @@ struct MessageService: Sendable {
         }
         let (message, created, mentioned) = outcome
         if created {
-            var events = [RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                          event: RealtimeEvent.messageNew, payload: try JSONValue.from(message))]
+            var events = [try RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                              event: RealtimeEvent.messageNew, encoding: message)]
             for userId in mentioned {
-                events.append(RealtimeMessage(
-                    topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
-                    payload: try JSONValue.from(MentionEvent(messageId: message.id, conversationId: conversationId,
-                                                             senderId: caller.userId))))
+                let mention = MentionEvent(messageId: message.id, conversationId: conversationId, senderId: caller.userId)
+                events.append(try RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
+                                                  encoding: mention))
             }
             events += await conversationUpdated(conversationId, by: caller)
             await pubsub.publish(events)
@@ -137,8 +136,8 @@ struct MessageService: Sendable {
                                    lastReadMessageId: messageId, lastReadAt: now)
         }
         if let event {
-            await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                                  event: RealtimeEvent.memberRead, payload: try JSONValue.from(event))]
+            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                                  event: RealtimeEvent.memberRead, encoding: event)]
                                  + conversationUpdated(conversationId, by: caller, onlyToCaller: true))
         }
     }
@@ -158,8 +157,8 @@ struct MessageService: Sendable {
             edited.attachments = edited.attachments ?? []
             return edited
         }
-        await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(message.conversationId),
-                                              event: RealtimeEvent.messageUpdated, payload: try JSONValue.from(message))])
+        await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(message.conversationId),
+                                              event: RealtimeEvent.messageUpdated, encoding: message)])
         return message
     }
 
@@ -181,8 +180,8 @@ struct MessageService: Sendable {
             return MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
         }
         if let event {
-            await pubsub.publish([RealtimeMessage(topic: RealtimeMessage.conversationTopic(event.conversationId),
-                                                  event: RealtimeEvent.messageDeleted, payload: try JSONValue.from(event))]
+            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(event.conversationId),
+                                                  event: RealtimeEvent.messageDeleted, encoding: event)]
                                  + conversationUpdated(event.conversationId, by: caller))
         }
     }
@@ -224,10 +223,10 @@ struct MessageService: Sendable {
         if changed {
             let event = ReactionEvent(messageId: messageId, conversationId: message.conversationId, emoji: emoji,
                                       userId: caller.userId)
-            await pubsub.publish([RealtimeMessage(
+            await pubsub.publish([try RealtimeMessage(
                 topic: RealtimeMessage.conversationTopic(message.conversationId),
                 event: adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved,
-                payload: try JSONValue.from(event))])
+                encoding: event)])
         }
         return message
     }

@@ -50,13 +50,13 @@ actor PostgresPubSub: PubSub {
     // MARK: - PubSub
 
     func publish(_ messages: [RealtimeMessage]) async {
-        for message in messages {
-            do {
-                try await notify(message)
-            } catch {
-                logger.error("could not publish a realtime event",
-                             metadata: ["event": .string(message.event), "error": .string(String(reflecting: error))])
-            }
+        guard !messages.isEmpty else { return }
+        do {
+            try await notify(messages)
+        } catch {
+            logger.error("could not publish realtime events",
+                         metadata: ["events": .string(messages.map(\.event).joined(separator: ",")),
+                                    "error": .string(String(reflecting: error))])
         }
     }
 
@@ -85,19 +85,20 @@ actor PostgresPubSub: PubSub {
 
     // MARK: - Sending
 
-    private func notify(_ message: RealtimeMessage) async throws {
-        let inline = try String(decoding: JSONEncoder().encode(Envelope(message)), as: UTF8.self)
+    /// One `NOTIFY` for the whole batch (a send in an N-member room publishes N + 1 events).
+    private func notify(_ messages: [RealtimeMessage]) async throws {
+        let batch = NotificationBatch.encode(messages)
         let payload: String
-        if inline.utf8.count <= Self.inlineLimit {
-            payload = inline
+        if batch.utf8.count <= Self.inlineLimit {
+            payload = batch
         } else {
             let id = UUID().uuidString.lowercased()
             try await storage.withConnection { connection in
                 _ = try await connection.query("""
-                    INSERT INTO realtime_payloads (id, body, created_at) VALUES (\(id), \(inline), \(WallClock.nowMicros()))
+                    INSERT INTO realtime_payloads (id, body, created_at) VALUES (\(id), \(batch), \(WallClock.nowMicros()))
                     """, logger: self.logger)
             }
-            payload = try String(decoding: JSONEncoder().encode(Envelope(ref: id)), as: UTF8.self)
+            payload = NotificationBatch.reference(id)
         }
         try await storage.withConnection { connection in
             _ = try await connection.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: self.logger)
@@ -151,8 +152,8 @@ actor PostgresPubSub: PubSub {
 
     private func received(_ payload: String) async {
         do {
-            var envelope = try JSONDecoder().decode(Envelope.self, from: Data(payload.utf8))
-            if let ref = envelope.ref {
+            var batch = payload
+            if let ref = NotificationBatch.referencedId(payload) {
                 guard let body = try await storage.withConnection({ connection -> String? in
                     let rows = try await connection.query("SELECT body FROM realtime_payloads WHERE id = \(ref)",
                                                           logger: self.logger)
@@ -162,10 +163,10 @@ actor PostgresPubSub: PubSub {
                     logger.warning("a realtime event stored by reference is gone", metadata: ["id": .string(ref)])
                     return
                 }
-                envelope = try JSONDecoder().decode(Envelope.self, from: Data(body.utf8))
+                batch = body
             }
-            guard let message = envelope.message else { return }
-            deliver(order.accept(message, now: .now))
+            let now = ContinuousClock.now
+            for message in try NotificationBatch.decode(batch) { deliver(order.accept(message, now: now)) }
             scheduleExpiry()
         } catch {
             logger.error("could not read a realtime event", metadata: ["error": .string(String(reflecting: error))])
@@ -214,25 +215,3 @@ actor PostgresPubSub: PubSub {
     private func remove(_ id: UUID) { subscribers[id] = nil }
 }
 
-/// One notification's JSON: an event, or the id of a stored event (`ref`).
-private struct Envelope: Codable {
-    var topic: String?
-    var event: String?
-    var payload: JSONValue?
-    var exceptUserId: String?
-    var ref: String?
-
-    init(_ message: RealtimeMessage) {
-        topic = message.topic
-        event = message.event
-        payload = message.payload
-        exceptUserId = message.exceptUserId
-    }
-
-    init(ref: String) { self.ref = ref }
-
-    var message: RealtimeMessage? {
-        guard let topic, let event else { return nil }
-        return RealtimeMessage(topic: topic, event: event, payload: payload ?? .null, exceptUserId: exceptUserId)
-    }
-}

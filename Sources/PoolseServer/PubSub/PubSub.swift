@@ -1,12 +1,43 @@
 import PoolseWire
 
 /// One realtime event on its way to the gateway: a Phoenix topic, an event name and its payload.
+///
+/// The payload is JSON text, encoded once where the event is made: the gateway splices it into
+/// every frame and the PostgreSQL pub/sub into every notification without decoding it again.
 struct RealtimeMessage: Sendable, Equatable {
     let topic: String
     let event: String
-    let payload: JSONValue
+    /// The payload as compact JSON text.
+    let payloadJSON: String
     /// When set, this user's sockets do not receive the event (typing goes to peers only).
     var exceptUserId: String? = nil
+
+    init(topic: String, event: String, payloadJSON: String, exceptUserId: String? = nil) {
+        self.topic = topic
+        self.event = event
+        self.payloadJSON = payloadJSON
+        self.exceptUserId = exceptUserId
+    }
+
+    init(topic: String, event: String, payload: JSONValue, exceptUserId: String? = nil) {
+        self.init(topic: topic, event: event, payloadJSON: payload.jsonText, exceptUserId: exceptUserId)
+    }
+
+    /// Encodes `value` with the wire's encoder as the payload.
+    init<Payload: Encodable>(topic: String, event: String, encoding value: Payload, exceptUserId: String? = nil) throws {
+        self.init(topic: topic, event: event,
+                  payloadJSON: String(decoding: try WireCoding.encoder.encode(value), as: UTF8.self),
+                  exceptUserId: exceptUserId)
+    }
+
+    /// The payload read back (commands, ordering and tests look inside; delivery does not).
+    var payload: JSONValue { (try? JSONValue.parse(payloadJSON)) ?? .null }
+
+    /// Equal when topic, event, exclusion and payload value are (key order in the text does not matter).
+    static func == (lhs: RealtimeMessage, rhs: RealtimeMessage) -> Bool {
+        lhs.topic == rhs.topic && lhs.event == rhs.event && lhs.exceptUserId == rhs.exceptUserId
+            && (lhs.payloadJSON == rhs.payloadJSON || lhs.payload == rhs.payload)
+    }
 
     static func conversationTopic(_ id: String) -> String { "conversation:\(id)" }
     static func userTopic(_ id: String) -> String { "user:\(id)" }

@@ -105,20 +105,15 @@ actor RealtimeGateway {
         broadcast(message)
         // Sending a message ends its sender's typing at once.
         if message.event == RealtimeEvent.messageNew, case .conversation(let id)? = Topic(message.topic),
-           let senderId = message.payload.objectValue?["sender_id"]?.stringValue {
+           typing.isAnyoneTyping, let senderId = message.payload.objectValue?["sender_id"]?.stringValue {
             stopTyping(TypingTracker.Key(conversationId: id, userId: senderId))
         }
     }
 
-    /// Encodes the event once and queues the same bytes on every socket of its topic.
+    /// Frames the event once and queues the same bytes on every socket of its topic.
     private func broadcast(_ message: RealtimeMessage) {
         guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
-        let frame = PhoenixFrame(joinRef: nil, ref: nil, topic: message.topic, event: message.event,
-                                 payload: message.payload)
-        guard let bytes = try? frame.byteBuffer() else {
-            logger.error("could not encode a realtime event", metadata: ["event": .string(message.event)])
-            return
-        }
+        let bytes = PhoenixFrame.pushBuffer(topic: message.topic, event: message.event, payloadJSON: message.payloadJSON)
         var overflowed: [SocketHandle] = []
         var delivered: Int64 = 0
         for id in subscribed.keys {
@@ -193,8 +188,8 @@ actor RealtimeGateway {
     }
 
     private func broadcastPresence(_ topic: String, _ diff: PresenceDiff) {
-        guard let payload = try? JSONValue.from(diff) else { return }
-        broadcast(RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, payload: payload))
+        guard let message = try? RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, encoding: diff) else { return }
+        broadcast(message)
     }
 
     /// Drops the socket from the topic and tells it with `phx_close`, after which nothing more comes.
@@ -238,9 +233,7 @@ actor RealtimeGateway {
             socket.send(PhoenixFrame(joinRef: request.joinRef, ref: nil, topic: name,
                                      event: RealtimeEvent.presenceState, payload: state))
         }
-        if let diff = try? JSONValue.from(diff) {
-            broadcast(RealtimeMessage(topic: name, event: RealtimeEvent.presenceDiff, payload: diff))
-        }
+        broadcastPresence(name, diff)
         return .joined
     }
 
@@ -289,9 +282,11 @@ actor RealtimeGateway {
 
     /// Typing goes through `PubSub` like every event, so peers on other nodes get it too.
     private func publishTyping(_ event: String, _ key: TypingTracker.Key, externalId: String) {
-        guard let payload = try? JSONValue.from(TypingEvent(userId: key.userId, externalId: externalId)) else { return }
-        outboxInput.yield([RealtimeMessage(topic: RealtimeMessage.conversationTopic(key.conversationId), event: event,
-                                           payload: payload, exceptUserId: key.userId)])
+        guard let message = try? RealtimeMessage(topic: RealtimeMessage.conversationTopic(key.conversationId), event: event,
+                                                 encoding: TypingEvent(userId: key.userId, externalId: externalId),
+                                                 exceptUserId: key.userId)
+        else { return }
+        outboxInput.yield([message])
     }
 
     // MARK: - Bookkeeping

@@ -110,4 +110,20 @@ extension PhoenixFrame {
     func byteBuffer() throws -> ByteBuffer {
         ByteBuffer(bytes: try encoded())
     }
+
+    /// A server push `[null,null,topic,event,payload]` around a payload that is already JSON
+    /// text, without decoding it: the gateway frames every event this way, once for all sockets.
+    static func pushBuffer(topic: String, event: String, payloadJSON: String) -> ByteBuffer {
+        var head: [UInt8] = Array("[null,null,".utf8)
+        JSONValue.writeString(topic, into: &head)
+        head.append(UInt8(ascii: ","))
+        JSONValue.writeString(event, into: &head)
+        head.append(UInt8(ascii: ","))
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(head.count + payloadJSON.utf8.count + 1)
+        buffer.writeBytes(head)
+        buffer.writeString(payloadJSON)
+        buffer.writeInteger(UInt8(ascii: "]"))
+        return buffer
+    }
 }

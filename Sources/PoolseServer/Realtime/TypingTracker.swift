@@ -57,4 +57,7 @@ struct TypingTracker {
 
     /// Whether the user is typing in the conversation.
     func isTyping(_ key: Key) -> Bool { typists[key] != nil }
+
+    /// Whether anybody is typing on this node (lets a send skip reading its sender when nobody is).
+    var isAnyoneTyping: Bool { !typists.isEmpty }
 }

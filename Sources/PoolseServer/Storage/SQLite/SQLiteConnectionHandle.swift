@@ -38,10 +38,9 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         guard let handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
         let cached = try statement(for: sql, on: handle)
         let statement = cached.pointer
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
-        }
+        // Every parameter is bound again on the next use, so bindings are not cleared: clearing
+        // one that a `LIMIT ?` depends on would make SQLite re-prepare the statement each time.
+        defer { sqlite_nio_sqlite3_reset(statement) }
         for (offset, value) in binds.enumerated() {
             try check(SQLiteBind.bind(value, to: statement, at: Int32(offset + 1)), handle)
         }

@@ -23,6 +23,10 @@ struct MessageRouteTests {
             let feed = try await api.request(.get, "/v1/conversations/\(group.id)/messages", token: bob)
                 .decode(DataList<Message>.self).data
             #expect(feed.count == 1)
+            // The send answers with the message exactly as it is stored and read back.
+            #expect(feed.first == first)
+            let resent = try resend.decode(Message.self)
+            #expect(resent == first)
             try await api.request(.post, "/v1/conversations/\(group.id)/messages", token: alice,
                                   json: ["id": "nope", "body": "x"]).expectError(422, "validation_failed")
         }

@@ -75,7 +75,8 @@ struct MessageService: Sendable {
                           quoted.conversationId == conversationId
                     else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
                 }
-                let now = Date()
+                // Whole microseconds, as the store keeps them, so the message built here is the stored one.
+                let now = WireTime.date(micros: WallClock.nowMicros())
                 var message = Message(
                     id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
                     senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
@@ -92,6 +93,13 @@ struct MessageService: Sendable {
                 var notified: [String] = []
                 for userId in mentions where userId != caller.userId {
                     if try await q.membership(conversationId: conversationId, userId: userId) != nil { notified.append(userId) }
+                }
+                // A plain message is exactly what was inserted; a quote or attachments are read back
+                // (the quote's preview and the attachments' stored fields come from other rows).
+                if quotedId == nil, attachmentIds.isEmpty {
+                    message.replyCount = 0
+                    message.attachments = []
+                    return (message, true, notified)
                 }
                 guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
                 return (stored, true, notified)

@@ -14,12 +14,16 @@ enum ConversationEvents {
     /// `conversation:updated` `{conversation, by_user_id}` for every member, or only `recipients`.
     static func updated(conversationId: String, tenantId: String, by userId: String?, to recipients: [String]? = nil,
                         includeMembers: Bool = false, _ q: Queries) async throws -> [RealtimeMessage] {
-        var byUser: [UInt8] = []
-        if let userId { JSONValue.writeString(userId, into: &byUser) } else { byUser = Array("null".utf8) }
-        let byUserText = String(decoding: byUser, as: UTF8.self)
+        var tail = Array(#","by_user_id":"#.utf8)
+        if let userId { JSONValue.writeString(userId, into: &tail) } else { tail += "null".utf8 }
+        tail.append(UInt8(ascii: "}"))
         return try await events(RealtimeEvent.conversationUpdated, conversationId: conversationId, tenantId: tenantId,
                                 recipients: recipients, includeMembers: includeMembers, q) { conversation in
-            #"{"conversation":"# + conversation + #","by_user_id":"# + byUserText + "}"
+            var payload = Array(#"{"conversation":"#.utf8)
+            payload.reserveCapacity(payload.count + conversation.count + tail.count)
+            payload += conversation
+            payload += tail
+            return payload
         }
     }
 
@@ -32,7 +36,7 @@ enum ConversationEvents {
 
     private static func events(_ event: String, conversationId: String, tenantId: String, recipients: [String]?,
                                includeMembers: Bool, _ q: Queries,
-                               payload: (String) -> String) async throws -> [RealtimeMessage] {
+                               payload: ([UInt8]) -> [UInt8]) async throws -> [RealtimeMessage] {
         guard let record = try await q.conversation(id: conversationId, tenantId: tenantId) else { return [] }
         var conversation = record.conversation
         if includeMembers {
@@ -40,14 +44,18 @@ enum ConversationEvents {
         }
         conversation.unreadCount = nil
         // An object with keys, so it ends in "}" and the count can go in front of it.
-        let encoded = String(decoding: try WireCoding.encoder.encode(conversation), as: UTF8.self)
-        let open = encoded.dropLast()
+        // Bytes, not String: a String splice counts characters, which showed up in profiles.
+        let open = Array(try WireCoding.encoder.encode(conversation).dropLast())
         // Members only: a recipient who is not (or no longer) a member has no count and gets nothing.
         let unread = try await q.unreadCountsByMember(conversationId: conversationId, userIds: recipients)
         return (recipients ?? unread.keys.sorted()).compactMap { userId in
             guard let count = unread[userId] else { return nil }
-            let view = open + #","unread_count":"# + String(count) + "}"
-            return RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: event, payloadJSON: payload(view))
+            var view = open
+            view += #","unread_count":"#.utf8
+            view += String(count).utf8
+            view.append(UInt8(ascii: "}"))
+            return RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: event,
+                                   payloadJSON: String(decoding: payload(view), as: UTF8.self))
         }
     }
 }

@@ -25,8 +25,17 @@ struct MessageService: Sendable {
         }
     }
 
+    /// A sent message, with its JSON: the response body and the `message:new` payload are the same
+    /// text, encoded once.
+    struct Sent: Sendable {
+        let message: Message
+        /// False for a resend of a client id that was already stored.
+        let created: Bool
+        let json: Data
+    }
+
     /// Sends a message; a resend of the same client id returns the stored row (`created == false`).
-    func send(conversationId: String, _ request: MessageCreateRequest, by caller: UserPrincipal) async throws -> (Message, created: Bool) {
+    func send(conversationId: String, _ request: MessageCreateRequest, by caller: UserPrincipal) async throws -> Sent {
         let attachmentIds = request.attachmentIds ?? []
         if attachmentIds.count > limits.maxAttachmentsPerMessage {
             throw ServiceError.validation("attachment_ids", "has more than \(limits.maxAttachmentsPerMessage) entries")
@@ -34,7 +43,7 @@ struct MessageService: Sendable {
         if let body = request.body {
             try validate.optionalText(body, field: "body", maxLength: limits.maxMessageLength)
         }
-        let hasBody = !(request.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        let hasBody = request.body?.unicodeScalars.contains { !$0.properties.isWhitespace } ?? false
         if !hasBody, attachmentIds.isEmpty { throw ServiceError.validation("body", "can't be blank") }
         let type = request.type ?? .text
         guard MessageType.known.contains(type) else { throw ServiceError.validation("type", "must be text, system or custom") }
@@ -109,12 +118,13 @@ struct MessageService: Sendable {
             guard let existing = try await store.read({ try await $0.message(id: id, tenantId: caller.tenantId) }),
                   existing.senderId == caller.userId, existing.conversationId == conversationId
             else { throw ServiceError.conflict("a different message already has this id") }
-            return (existing, false)
+            return Sent(message: existing, created: false, json: try WireCoding.encoder.encode(existing))
         }
         let (message, created, mentioned) = outcome
+        let json = try WireCoding.encoder.encode(message)
         if created {
-            var events = [try RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                              event: RealtimeEvent.messageNew, encoding: message)]
+            var events = [RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                          event: RealtimeEvent.messageNew, payloadJSON: String(decoding: json, as: UTF8.self))]
             for userId in mentioned {
                 let mention = MentionEvent(messageId: message.id, conversationId: conversationId, senderId: caller.userId)
                 events.append(try RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
@@ -123,7 +133,7 @@ struct MessageService: Sendable {
             events += await conversationUpdated(conversationId, by: caller)
             await pubsub.publish(events)
         }
-        return (message, created)
+        return Sent(message: message, created: created, json: json)
     }
 
     /// Moves the caller's read cursor forward to `messageId`.

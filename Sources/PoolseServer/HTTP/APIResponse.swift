@@ -14,6 +14,11 @@ struct APIResponse: Sendable {
         APIResponse(status: status, body: try WireCoding.encoder.encode(value), contentType: "application/json")
     }
 
+    /// A JSON response whose body is already encoded.
+    static func encodedJSON(_ body: Data, status: Int = 200) -> APIResponse {
+        APIResponse(status: status, body: body, contentType: "application/json")
+    }
+
     /// `{data: [...]}`.
     static func list<T: Codable & Sendable>(_ items: [T]) throws -> APIResponse {
         try json(DataList(data: items))

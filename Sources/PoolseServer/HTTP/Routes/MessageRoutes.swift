@@ -20,10 +20,10 @@ enum MessageRoutes {
                 return try .list(await messages.feed(conversationId: id, before: before, limit: limit, for: req.user))
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/messages", auth: .userToken, rateClass: .writes) { req in
-                let (message, created) = try await messages.send(
+                let sent = try await messages.send(
                     conversationId: req.uuid("id"), req.decode(MessageCreateRequest.self), by: req.user)
-                if created { metrics.messagesPersisted.increment() }
-                return try .json(message, status: created ? 201 : 200)
+                if sent.created { metrics.messagesPersisted.increment() }
+                return .encodedJSON(sent.json, status: sent.created ? 201 : 200)
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/read", auth: .userToken, rateClass: .writes) { req in
                 let body = try req.decode(MarkReadRequest.self)

@@ -114,13 +114,14 @@ actor RealtimeGateway {
     private func broadcast(_ message: RealtimeMessage) {
         guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
         let bytes = PhoenixFrame.pushBuffer(topic: message.topic, event: message.event, payloadJSON: message.payloadJSON)
-        var overflowed: [SocketHandle] = []
-        var delivered: Int64 = 0
+        var targets: [SocketHandle] = []
+        targets.reserveCapacity(subscribed.count)
         for id in subscribed.keys {
             guard let socket = sockets[id], socket.userId != message.exceptUserId else { continue }
-            if socket.enqueue(bytes) { delivered += 1 } else { overflowed.append(socket) }
+            targets.append(socket)
         }
-        metrics.eventsDelivered.increment(by: delivered)
+        let overflowed = SocketHandle.deliver(bytes, to: targets)
+        metrics.eventsDelivered.increment(by: Int64(targets.count - overflowed.count))
         for socket in overflowed {
             metrics.outboundQueueDrops.increment()
             logger.notice("disconnected a socket that could not keep up", metadata: ["user_id": .string(socket.userId)])

@@ -21,11 +21,13 @@ struct SocketDriver: Sendable {
 
     /// Serves the socket until the client leaves, the socket is closed, or it fails (a frame over
     /// the size limit: the error carries the close code).
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    func run(inbound: WebSocketInboundStream) async throws {
         do {
             try await withThrowingTaskGroup(of: Part.self) { group in
                 group.addTask { try await read(inbound); return .reader }
-                group.addTask { try await write(to: outbound); return .writer }
+                // Frames are written straight to the channel (`SocketHandle`); this part only
+                // waits for the socket to finish and its last frames to be written.
+                group.addTask { await socket.drained(); return .writer }
                 group.addTask { await watch(); return .watchdog }
                 // The watchdog only asks for a close; the writer ends once the queue is flushed.
                 while let finished = try await group.next(), finished == .watchdog {}
@@ -114,12 +116,6 @@ struct SocketDriver: Sendable {
     }
 
     // MARK: - Writing and silence
-
-    private func write(to outbound: WebSocketOutboundWriter) async throws {
-        for await bytes in socket.frames {
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
-        }
-    }
 
     /// Closes the socket once nothing has come from the client for the heartbeat timeout.
     private func watch() async {

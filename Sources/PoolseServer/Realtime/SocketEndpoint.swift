@@ -74,8 +74,8 @@ struct SocketEndpoint: Sendable {
                        channel: any Channel, logger: Logger) async throws {
         var logger = logger
         logger[metadataKey: "user_id"] = .string(principal.userId)
-        let socket = SocketHandle(principal: principal, queueLimit: configuration.outboundQueueLimit,
-                                  gracePeriod: configuration.closeGracePeriod) { channel.close(promise: nil) }
+        let socket = SocketHandle(principal: principal, channel: channel, queueLimit: configuration.outboundQueueLimit,
+                                  gracePeriod: configuration.closeGracePeriod)
         await gateway.register(socket)
         // A block committed after the upgrade's check but delivered before the registration would
         // be missed by the gateway; this second look catches it (later blocks reach the gateway).
@@ -86,7 +86,7 @@ struct SocketEndpoint: Sendable {
         }
         let driver = SocketDriver(socket: socket, gateway: gateway, store: store, typingLimiter: typingLimiter,
                                   configuration: configuration, logger: logger)
-        try await driver.run(inbound: inbound, outbound: outbound)
+        try await driver.run(inbound: inbound)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOWebSocket
 import PoolseWire
 
 /// Identifies one connected socket.
@@ -8,52 +9,102 @@ struct SocketID: Hashable, Sendable {
     private let raw = UUID()
 }
 
-/// The gateway's handle on one connected socket: whose it is, the bounded queue of frames
-/// waiting to be written, what the gateway did to it behind the session's back (kicks), and how
-/// to end it. Shared by the gateway, which queues broadcasts, and the socket's own tasks.
+/// The gateway's handle on one connected socket: whose it is, its connection, what the gateway
+/// did to it behind the session's back (kicks), and how to end it. Shared by the gateway, which
+/// writes broadcasts, and the socket's own tasks.
+///
+/// Frames are written straight into the connection's channel on its event loop, in the order
+/// they are queued, and a broadcast to many sockets is one event-loop task per loop for all of
+/// them (`deliver(_:to:)`): no task per socket wakes up for each event. Frames are shared byte
+/// buffers, encoded once per event.
+///
+/// A reader that cannot keep up shows as a channel that is not writable (its buffers passed the
+/// high-water mark); after `queueLimit` more frames in that state the socket is cut.
 final class SocketHandle: Sendable {
     let id = SocketID()
     let principal: UserPrincipal
     var userId: String { principal.userId }
     var externalId: String { principal.user.externalId }
 
-    /// The queued frames, in order, for the writer task. Frames are shared byte buffers: a
-    /// broadcast is encoded once and the same bytes are queued for every socket of the topic.
-    let frames: AsyncStream<ByteBuffer>
-    private let queue: AsyncStream<ByteBuffer>.Continuation
+    private let channel: any Channel
+    private let queueLimit: Int
     private let state: NIOLockedValueBox<State>
-    private let cut: @Sendable () -> Void
+    private let ended: AsyncStream<Void>
+    private let endInput: AsyncStream<Void>.Continuation
     private let gracePeriod: Duration
 
     private struct State {
         var lastHeard: ContinuousClock.Instant
         var kicks: [(topic: String, joinRef: String?)] = []
+        /// No more frames are written once the socket is finishing or gone.
+        var closed = false
+        /// Frames queued while the channel was not writable, since it last was.
+        var framesWhileBlocked = 0
     }
 
     /// - Parameters:
-    ///   - queueLimit: frames that may wait; one more and the socket is cut.
+    ///   - queueLimit: frames that may be queued while the channel is not writable; one more and
+    ///     the socket is cut.
     ///   - gracePeriod: how long `finish()` lets queued frames drain before cutting.
-    ///   - cut: closes the connection at once, whatever is still queued or being written.
-    init(principal: UserPrincipal, queueLimit: Int, gracePeriod: Duration, cut: @escaping @Sendable () -> Void) {
+    init(principal: UserPrincipal, channel: any Channel, queueLimit: Int, gracePeriod: Duration) {
         self.principal = principal
-        (frames, queue) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(max(1, queueLimit)))
+        self.channel = channel
+        self.queueLimit = max(1, queueLimit)
         state = NIOLockedValueBox(State(lastHeard: .now))
-        self.cut = cut
+        (ended, endInput) = AsyncStream<Void>.makeStream()
         self.gracePeriod = gracePeriod
     }
 
-    /// Queues a frame. False when the queue was full: the socket cannot keep up and has been cut,
-    /// so the caller should forget it.
+    /// Queues a frame for this socket. False when the socket cannot keep up and has been cut, so
+    /// the caller should forget it.
     @discardableResult
     func enqueue(_ frame: ByteBuffer) -> Bool {
-        switch queue.yield(frame) {
-        case .enqueued, .terminated:
-            return true
-        case .dropped:
-            cutNow()
-            return false
-        @unknown default:
-            return true
+        Self.deliver(frame, to: [self]).isEmpty
+    }
+
+    /// Writes `frame` to every socket, one event-loop task per loop. Returns the sockets that
+    /// could not keep up (they have been cut).
+    static func deliver(_ frame: ByteBuffer, to sockets: [SocketHandle]) -> [SocketHandle] {
+        var overflowed: [SocketHandle] = []
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [any Channel])] = [:]
+        for socket in sockets {
+            switch socket.admit() {
+            case .write:
+                let loop = socket.channel.eventLoop
+                byLoop[ObjectIdentifier(loop), default: (loop, [])].channels.append(socket.channel)
+            case .skip:
+                continue
+            case .overflow:
+                overflowed.append(socket)
+                socket.cutNow()
+            }
+        }
+        let data = WebSocketFrame(fin: true, opcode: .text, data: frame)
+        for (_, batch) in byLoop {
+            let channels = batch.channels
+            batch.loop.execute {
+                for channel in channels {
+                    let pipeline = channel.pipeline.syncOperations
+                    pipeline.write(NIOAny(data), promise: nil)
+                    pipeline.flush()
+                }
+            }
+        }
+        return overflowed
+    }
+
+    private enum Admission { case write, skip, overflow }
+
+    private func admit() -> Admission {
+        let writable = channel.isWritable
+        return state.withLockedValue { state in
+            guard !state.closed else { return .skip }
+            if writable {
+                state.framesWhileBlocked = 0
+                return .write
+            }
+            state.framesWhileBlocked += 1
+            return state.framesWhileBlocked > queueLimit ? .overflow : .write
         }
     }
 
@@ -67,23 +118,33 @@ final class SocketHandle: Sendable {
     /// Ends the connection once the frames already queued are written; cuts it if that takes
     /// longer than the grace period (a reader too slow to take even those).
     func finish() {
-        queue.finish()
-        let cut = self.cut
+        closeQueue()
         let gracePeriod = self.gracePeriod
+        let channel = self.channel
         Task {
             try? await Task.sleep(for: gracePeriod)
-            cut()
+            channel.close(promise: nil)
         }
     }
 
     /// Closes the connection at once.
     func cutNow() {
-        queue.finish()
-        cut()
+        closeQueue()
+        channel.close(promise: nil)
     }
 
-    /// Stops the writer when the socket has ended by itself.
-    func closeQueue() { queue.finish() }
+    /// Stops writing; the socket's writer part ends (the socket ended, or is finishing).
+    func closeQueue() {
+        state.withLockedValue { $0.closed = true }
+        endInput.finish()
+    }
+
+    /// Returns once no more frames will be queued and those queued are written to the channel.
+    func drained() async {
+        for await _ in ended {}
+        // Frames go to the loop as tasks in order; once a later task ran, they are all written.
+        try? await channel.eventLoop.submit {}.get()
+    }
 
     /// The client sent something.
     func heard() { state.withLockedValue { $0.lastHeard = .now } }

@@ -38,6 +38,7 @@ actor RealtimeGateway {
     private var presence = PresenceTracker()
     /// This node, as other nodes know it in presence announcements.
     let nodeId = IDs.make()
+    private let heartbeatTimeout: Duration
     private let presenceHeartbeat: Duration
     private let presenceTimeout: Duration
     /// When each other node was last heard from.
@@ -57,6 +58,7 @@ actor RealtimeGateway {
         self.metrics = metrics
         self.logger = logger
         typing = TypingTracker(timeout: configuration.typingTimeout)
+        heartbeatTimeout = configuration.heartbeatTimeout
         presenceHeartbeat = configuration.presenceHeartbeat
         presenceTimeout = configuration.presenceTimeout
         (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
@@ -88,6 +90,14 @@ actor RealtimeGateway {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: period)
                     await self.heartbeat()
+                }
+            }
+            // One watchdog for every socket (a task per socket would cost each socket memory).
+            let sweep = min(heartbeatTimeout / 4, .seconds(1))
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: sweep)
+                    await self.closeSilentSockets()
                 }
             }
             for await message in events.cancelOnGracefulShutdown() { deliver(message) }
@@ -160,6 +170,15 @@ actor RealtimeGateway {
         case .presenceHello(let node):
             guard heard(node) else { return }
             announce(.presenceHeartbeat(node: nodeId, presence.localEntries))
+        }
+    }
+
+    /// Closes the sockets nothing has come from for the heartbeat timeout (PROTOCOL.md §6).
+    private func closeSilentSockets() {
+        let cutoff = ContinuousClock.now - heartbeatTimeout
+        for socket in sockets.values where socket.lastHeard < cutoff {
+            logger.debug("closing a silent socket", metadata: ["user_id": .string(socket.userId)])
+            socket.finish()
         }
     }
 

@@ -15,24 +15,13 @@ struct SocketDriver: Sendable {
     let configuration: RealtimeConfiguration
     let logger: Logger
 
-    private enum Part: Sendable {
-        case reader, writer, watchdog
-    }
-
     /// Serves the socket until the client leaves, the socket is closed, or it fails (a frame over
-    /// the size limit: the error carries the close code).
+    /// the size limit: the error carries the close code). Reading is the socket's only task:
+    /// frames are written by whoever queues them (`SocketHandle`) and silence is watched by the
+    /// gateway for all sockets at once, because every task held per socket costs memory.
     func run(inbound: WebSocketInboundStream) async throws {
         do {
-            try await withThrowingTaskGroup(of: Part.self) { group in
-                group.addTask { try await read(inbound); return .reader }
-                // Frames are written straight to the channel (`SocketHandle`); this part only
-                // waits for the socket to finish and its last frames to be written.
-                group.addTask { await socket.drained(); return .writer }
-                group.addTask { await watch(); return .watchdog }
-                // The watchdog only asks for a close; the writer ends once the queue is flushed.
-                while let finished = try await group.next(), finished == .watchdog {}
-                group.cancelAll()
-            }
+            try await read(inbound)
         } catch {
             await end()
             throw error
@@ -111,25 +100,6 @@ struct SocketDriver: Sendable {
                 return true
             } catch let error as ServiceError where error.status == 404 {
                 return false
-            }
-        }
-    }
-
-    // MARK: - Writing and silence
-
-    /// Closes the socket once nothing has come from the client for the heartbeat timeout.
-    private func watch() async {
-        while true {
-            let deadline = socket.lastHeard + configuration.heartbeatTimeout
-            guard ContinuousClock.now < deadline else {
-                logger.debug("closing a silent socket", metadata: ["user_id": .string(socket.userId)])
-                socket.finish()
-                return
-            }
-            do {
-                try await Task.sleep(until: deadline, clock: .continuous)
-            } catch {
-                return
             }
         }
     }

@@ -29,8 +29,6 @@ final class SocketHandle: Sendable {
     private let channel: any Channel
     private let queueLimit: Int
     private let state: NIOLockedValueBox<State>
-    private let ended: AsyncStream<Void>
-    private let endInput: AsyncStream<Void>.Continuation
     private let gracePeriod: Duration
 
     private struct State {
@@ -51,7 +49,6 @@ final class SocketHandle: Sendable {
         self.channel = channel
         self.queueLimit = max(1, queueLimit)
         state = NIOLockedValueBox(State(lastHeard: .now))
-        (ended, endInput) = AsyncStream<Void>.makeStream()
         self.gracePeriod = gracePeriod
     }
 
@@ -115,15 +112,24 @@ final class SocketHandle: Sendable {
         return enqueue(bytes)
     }
 
-    /// Ends the connection once the frames already queued are written; cuts it if that takes
-    /// longer than the grace period (a reader too slow to take even those).
+    /// Ends the connection once the frames already queued are written, with a WebSocket close
+    /// (1000); cuts it if that takes longer than the grace period (a reader too slow to take even
+    /// those).
     func finish() {
-        closeQueue()
-        let gracePeriod = self.gracePeriod
+        guard closeQueue() else { return }
         let channel = self.channel
-        Task {
-            try? await Task.sleep(for: gracePeriod)
-            channel.close(promise: nil)
+        let gracePeriod = TimeAmount.nanoseconds(Int64(gracePeriod.components.seconds) * 1_000_000_000
+                                                 + gracePeriod.components.attoseconds / 1_000_000_000)
+        channel.eventLoop.execute {
+            var code = channel.allocator.buffer(capacity: 2)
+            code.writeInteger(UInt16(1000))
+            let closing = channel.eventLoop.makePromise(of: Void.self)
+            // Writes complete in order, so once the close frame is written every frame before it is.
+            channel.pipeline.syncOperations.write(NIOAny(WebSocketFrame(fin: true, opcode: .connectionClose, data: code)),
+                                                  promise: closing)
+            channel.pipeline.syncOperations.flush()
+            closing.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            channel.eventLoop.scheduleTask(in: gracePeriod) { channel.close(promise: nil) }
         }
     }
 
@@ -133,17 +139,13 @@ final class SocketHandle: Sendable {
         channel.close(promise: nil)
     }
 
-    /// Stops writing; the socket's writer part ends (the socket ended, or is finishing).
-    func closeQueue() {
-        state.withLockedValue { $0.closed = true }
-        endInput.finish()
-    }
-
-    /// Returns once no more frames will be queued and those queued are written to the channel.
-    func drained() async {
-        for await _ in ended {}
-        // Frames go to the loop as tasks in order; once a later task ran, they are all written.
-        try? await channel.eventLoop.submit {}.get()
+    /// Stops writing (the socket ended, or is ending). True the first time.
+    @discardableResult
+    func closeQueue() -> Bool {
+        state.withLockedValue { state in
+            defer { state.closed = true }
+            return !state.closed
+        }
     }
 
     /// The client sent something.

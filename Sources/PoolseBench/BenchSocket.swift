@@ -1,110 +1,125 @@
 import Foundation
-import Logging
 import NIOCore
-import WSClient
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
 
-/// One load-generator WebSocket speaking Phoenix v2 just enough for the bench: it joins
-/// topics and hands every text frame to `onText` on the socket's own task. It does not
-/// decode JSON per frame (the load generator must stay cheaper than the server).
+/// One load-generator WebSocket speaking Phoenix v2 just enough for the bench: a raw SwiftNIO
+/// channel whose frames go straight from the decoder to a `DeliveryRecorder` shard as bytes
+/// (`BenchFrameHandler`), with no task, stream or `String` per frame, so that one core can
+/// receive well over 100k frames/s. Sends may come from any thread.
 final class BenchSocket: Sendable {
-    private let outbox: AsyncStream<String>.Continuation
-    private let task: Task<Void, Never>
-
-    private init(outbox: AsyncStream<String>.Continuation, task: Task<Void, Never>) {
-        self.outbox = outbox
-        self.task = task
+    /// Why a socket did not open.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
     }
 
-    /// Connects to `<base>/socket/websocket?token=…&vsn=2.0.0`; returns once the upgrade succeeded.
-    static func connect(baseURL: String, token: String, onText: @escaping @Sendable (String) -> Void) async throws -> BenchSocket {
-        let wsBase = baseURL.replacingOccurrences(of: "http://", with: "ws://")
-        let url = "\(wsBase)/socket/websocket?token=\(token)&vsn=2.0.0"
-        let (outgoing, outbox) = AsyncStream<String>.makeStream()
-        let (opened, openedInput) = AsyncStream<(any Error)?>.makeStream()
-        var logger = Logger(label: "poolse-bench-socket")
-        logger.logLevel = .critical
-        let task = Task {
-            do {
-                try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 24), logger: logger) {
-                    inbound, outbound, _ in
-                    openedInput.yield(nil)
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await message in inbound.messages(maxSize: 1 << 24) {
-                                if case .text(let text) = message { onText(text) }
-                            }
-                        }
-                        group.addTask {
-                            for await text in outgoing { try await outbound.write(.text(text)) }
-                        }
-                        try await group.next()
-                        group.cancelAll()
-                    }
-                }
-                openedInput.yield(BenchHTTP.Failure(description: "socket closed before opening"))
-            } catch {
-                openedInput.yield(error)
+    /// Where the server's sockets are, resolved once for all of them.
+    struct Endpoint: Sendable {
+        let address: SocketAddress
+        /// The `Host` header.
+        let host: String
+        /// The base URL's path, prefixed to `/socket/websocket`.
+        let pathPrefix: String
+
+        /// - Parameter baseURL: `http://host:port[/prefix]` (plain WebSocket only: the bench
+        ///   measures servers on loopback or a private network).
+        init(baseURL: String) throws {
+            guard let url = URL(string: baseURL), let host = url.host, url.scheme == "http" || url.scheme == "ws" else {
+                throw Failure(description: "bench sockets need an http:// or ws:// URL, got \(baseURL)")
             }
+            address = try SocketAddress.makeAddressResolvingHost(host, port: url.port ?? 80)
+            self.host = url.port.map { "\(host):\($0)" } ?? host
+            pathPrefix = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
         }
-        var iterator = opened.makeAsyncIterator()
-        if let failure = await iterator.next() ?? BenchHTTP.Failure(description: "socket did not open") {
-            task.cancel()
-            throw failure
+    }
+
+    /// The largest frame accepted from the server, bytes (it sends frames up to 1 MiB).
+    static let maxFrameSize = 1 << 20
+
+    private let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    /// Connects on `eventLoop` to `/socket/websocket?token=…&vsn=2.0.0` and returns once the
+    /// upgrade succeeded; throws if it is refused (a bad token gets 403), fails or takes over 30 s.
+    static func connect(to endpoint: Endpoint, token: String, on eventLoop: any EventLoop,
+                        recorder shard: DeliveryRecorder.Shard) async throws -> BenchSocket {
+        let upgraded = eventLoop.makePromise(of: Void.self)
+        let timeout = eventLoop.scheduleTask(in: .seconds(30)) {
+            upgraded.fail(Failure(description: "no upgrade within 30 s"))
         }
-        return BenchSocket(outbox: outbox, task: task)
+        upgraded.futureResult.whenComplete { _ in timeout.cancel() }
+
+        let target = "\(endpoint.pathPrefix)/socket/websocket?token=\(token)&vsn=2.0.0"
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(10))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try pipeline(channel, host: endpoint.host, target: target, upgraded: upgraded, shard: shard)
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(to: endpoint.address).get()
+        } catch {
+            upgraded.fail(error)
+            throw error
+        }
+        do {
+            try await upgraded.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return BenchSocket(channel: channel)
     }
 
     /// Sends `phx_join` for `topic` with `joinRef` as both refs.
     func join(_ topic: String, joinRef: String) {
-        outbox.yield(#"["\#(joinRef)","\#(joinRef)","\#(topic)","phx_join",{}]"#)
+        send(#"["\#(joinRef)","\#(joinRef)","\#(topic)","phx_join",{}]"#)
     }
 
     /// Sends a heartbeat.
-    func heartbeat(ref: String) { outbox.yield(#"[null,"\#(ref)","phoenix","heartbeat",{}]"#) }
+    func heartbeat(ref: String) { send(#"[null,"\#(ref)","phoenix","heartbeat",{}]"#) }
 
+    /// Sends a normal close (1000) and hangs up without waiting for the server's echo.
     func close() {
-        outbox.finish()
-        task.cancel()
+        channel.writeAndFlush(Self.frame(.connectionClose, ByteBuffer(integer: UInt16(1000))), promise: nil)
+        channel.close(promise: nil)
     }
-}
 
-extension BenchSocket {
-    /// Opens one socket per token, 32 connects in flight, joins `topic(index)` on each, and
-    /// hands every frame to `recorder`.
-    static func connectAll(tokens: [String], baseURL: String, topic: @escaping @Sendable (Int) -> String,
-                           recorder: DeliveryRecorder, progress: Progress) async throws -> [BenchSocket] {
-        try await withThrowingTaskGroup(of: [BenchSocket].self) { group in
-            let lanes = 32
-            for lane in 0..<lanes {
-                group.addTask {
-                    var mine: [BenchSocket] = []
-                    for index in stride(from: lane, to: tokens.count, by: lanes) {
-                        let socket = try await connect(baseURL: baseURL, token: tokens[index]) { recorder.handle($0) }
-                        socket.join(topic(index), joinRef: "1")
-                        mine.append(socket)
-                        await progress.add()
-                    }
-                    return mine
-                }
+    private func send(_ text: String) {
+        channel.writeAndFlush(Self.frame(.text, ByteBuffer(string: text)), promise: nil)
+    }
+
+    /// Client frames must be masked (RFC 6455 §5.3); the encoder applies the key.
+    private static func frame(_ opcode: WebSocketOpcode, _ data: ByteBuffer) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: data)
+    }
+
+    /// HTTP/1.1 with the upgrade request; on `101` the HTTP handlers and `BenchUpgradeHandler`
+    /// leave and the WebSocket codec and `BenchFrameHandler` take their place.
+    private static func pipeline(_ channel: any Channel, host: String, target: String, upgraded: EventLoopPromise<Void>,
+                                 shard: DeliveryRecorder.Shard) throws {
+        let requestHandlerName = "bench-upgrade-request"
+        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: maxFrameSize, automaticErrorHandling: false) { channel, _ in
+            let added = channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(BenchFrameHandler(shard: shard))
             }
-            var all: [BenchSocket] = []
-            for try await some in group { all += some }
-            return all
+            added.cascade(to: upgraded)
+            return added
         }
-    }
-}
-
-/// Send timestamps ride in message bodies as `t=<monotonic ns>`; the receiver in the same
-/// process reads the same clock, so latency needs no clock sync.
-enum BenchStamp {
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-    static func body(sequence: Int) -> String { "t=\(now());n=\(sequence)" }
-
-    /// The send time in a `message:new` frame's text, found without decoding the JSON.
-    static func sendTime(inFrame text: String) -> UInt64? {
-        guard text.contains("\"message:new\""), let marker = text.range(of: "\"body\":\"t=") else { return nil }
-        let digits = text[marker.upperBound...].prefix { $0.isNumber }
-        return UInt64(digits)
+        let operations = channel.pipeline.syncOperations
+        // Bytes the server sends right behind its 101 are handed on to the WebSocket decoder.
+        try operations.addHTTPClientHandlers(
+            leftOverBytesStrategy: .forwardBytes,
+            withClientUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                context.pipeline.syncOperations.removeHandler(name: requestHandlerName, promise: nil)
+            }))
+        try operations.addHandler(BenchUpgradeHandler(host: host, target: target, upgraded: upgraded), name: requestHandlerName)
     }
 }

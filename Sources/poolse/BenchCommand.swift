@@ -38,6 +38,17 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
+    /// How the load generator runs its WebSockets (fanout, rooms, idle).
+    struct ClientOptions: ParsableArguments {
+        @Option(name: .customLong("client-threads"),
+                help: "Event-loop threads receiving on the bench's sockets (1 suits a bench pinned to one core).")
+        var threads = 1
+
+        func validate() throws {
+            guard (1...64).contains(threads) else { throw ValidationError("--client-threads 1…64") }
+        }
+    }
+
     struct Writes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "REST write throughput: messages persisted per second at a concurrency.")
@@ -87,6 +98,7 @@ extension BenchCommand {
         @Option(help: "Messages per second over all rooms; 0 = as fast as possible.") var rate = 50.0
         @Option(help: "Rooms (several rooms = the many-small-rooms scenario).") var rooms = 1
         @Option(help: "Sends in flight at most.") var senders = 32
+        @OptionGroup var client: ClientOptions
 
         func run() async throws {
             guard members > 0, members * rooms <= 50_000, messages > 0, messages <= 1_000_000, rate >= 0,
@@ -99,6 +111,7 @@ extension BenchCommand {
             scenario.rate = rate
             scenario.rooms = rooms
             scenario.senders = senders
+            scenario.clientThreads = client.threads
             try await Bench.run(.fanout(scenario), target: target.target(), connections: senders)
         }
     }
@@ -112,6 +125,7 @@ extension BenchCommand {
         @Option(help: "Messages to send in all.") var messages = 5_000
         @Option(help: "Messages per second; 0 = as fast as possible.") var rate = 0.0
         @Option(help: "Sends in flight at most.") var senders = 32
+        @OptionGroup var client: ClientOptions
 
         func run() async throws {
             var fanout = Fanout()
@@ -121,6 +135,7 @@ extension BenchCommand {
             fanout.rate = rate
             fanout.rooms = rooms
             fanout.senders = senders
+            fanout.client = client
             try await fanout.run()
         }
     }
@@ -131,6 +146,7 @@ extension BenchCommand {
         @OptionGroup var target: TargetOptions
         @Option(help: "Sockets to open (each needs a file descriptor on both sides).") var connections = 10_000
         @Option(help: "Seconds to hold them.") var hold = 5
+        @OptionGroup var client: ClientOptions
 
         func run() async throws {
             guard connections > 0, connections <= 60_000, hold >= 0, hold <= 600 else {
@@ -139,6 +155,7 @@ extension BenchCommand {
             var scenario = IdleConnectionsScenario()
             scenario.connections = connections
             scenario.hold = hold
+            scenario.clientThreads = client.threads
             try await Bench.run(.idle(scenario), target: target.target(), connections: 32)
         }
     }

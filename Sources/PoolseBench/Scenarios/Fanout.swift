@@ -13,6 +13,8 @@ public struct FanoutScenario: Sendable {
     public var rooms = 1
     /// Sends in flight at most.
     public var senders = 32
+    /// Event-loop threads receiving on the members' sockets (default 1: the bench runs on one core).
+    public var clientThreads = 1
 
     public init() {}
 
@@ -42,7 +44,7 @@ public struct FanoutScenario: Sendable {
         let sockets = try await connect(receivers: receivers.map(\.token), rooms: roomIds, target: target,
                                         recorder: recorder, progress: connectProgress)
         guard await recorder.waitForJoins(receiversTotal, timeout: .seconds(120)) else {
-            sockets.forEach { $0.close() }
+            await sockets.close()
             throw BenchHTTP.Failure(description: "only \(recorder.joined) of \(receiversTotal) joins were answered")
         }
 
@@ -51,7 +53,7 @@ public struct FanoutScenario: Sendable {
         let start = ContinuousClock.now
         let sendLatencies = try await send(senders: senders.map(\.token), rooms: roomIds, target: target, start: start)
         let complete = await recorder.waitForDeliveries(expected, timeout: .seconds(120), progress: deliveryProgress)
-        sockets.forEach { $0.close() }
+        await sockets.close()
         let drops = await target.metric("poolse_realtime_outbound_queue_drops_total")
 
         var report = BenchReport(title: rooms == 1
@@ -66,11 +68,11 @@ public struct FanoutScenario: Sendable {
     }
 
     private func connect(receivers: [String], rooms: [String], target: BenchTarget, recorder: DeliveryRecorder,
-                         progress: Progress) async throws -> [BenchSocket] {
+                         progress: Progress) async throws -> BenchSocketGroup {
         let members = self.members
-        return try await BenchSocket.connectAll(tokens: receivers, baseURL: target.baseURL,
-                                                topic: { "conversation:\(rooms[$0 / members])" },
-                                                recorder: recorder, progress: progress)
+        return try await BenchSocketGroup.connect(tokens: receivers, baseURL: target.baseURL, threads: clientThreads,
+                                                  topic: { "conversation:\(rooms[$0 / members])" },
+                                                  recorder: recorder, progress: progress)
     }
 
     private func send(senders: [String], rooms: [String], target: BenchTarget, start: ContinuousClock.Instant)

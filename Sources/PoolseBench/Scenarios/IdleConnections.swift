@@ -7,6 +7,8 @@ public struct IdleConnectionsScenario: Sendable {
     public var connections = 10_000
     /// Seconds to hold the sockets after the last join (heartbeats keep them alive).
     public var hold = 5
+    /// Event-loop threads running the sockets (default 1: the bench runs on one core).
+    public var clientThreads = 1
 
     public init() {}
 
@@ -18,21 +20,21 @@ public struct IdleConnectionsScenario: Sendable {
         let recorder = DeliveryRecorder()
         let progress = Progress("sockets joined", total: connections)
         let userIds = users.map(\.user.id)
-        let sockets = try await BenchSocket.connectAll(tokens: users.map(\.token), baseURL: target.baseURL,
-                                                       topic: { "user:\(userIds[$0])" },
-                                                       recorder: recorder, progress: progress)
+        let sockets = try await BenchSocketGroup.connect(tokens: users.map(\.token), baseURL: target.baseURL,
+                                                         threads: clientThreads, topic: { "user:\(userIds[$0])" },
+                                                         recorder: recorder, progress: progress)
         let allJoined = await recorder.waitForJoins(connections, timeout: .seconds(120))
         let deadline = ContinuousClock.now + .seconds(hold)
         var beat = 0
         while ContinuousClock.now < deadline {
             beat += 1
-            for socket in sockets { socket.heartbeat(ref: "h\(beat)") }
+            sockets.heartbeat(ref: "h\(beat)")
             try await Task.sleep(for: .seconds(min(hold, 20)))
         }
         let held = ProcessStats.read(pid: target.serverPID)
         let open = await target.metric("poolse_realtime_open_sockets")
         let joined = await target.metric("poolse_realtime_joined_channels")
-        sockets.forEach { $0.close() }
+        await sockets.close()
 
         var report = BenchReport(title: "Idle connections: \(connections) sockets, each joined to its user topic")
         report.add("joins answered", "\(recorder.joined) of \(connections)\(allJoined ? "" : " (TIMED OUT)")")

@@ -112,11 +112,27 @@ actor RealtimeGateway {
         }
         // Counted where events arrive: on one node, every published event.
         metrics.eventsPublished.increment()
+        if message.topic.hasPrefix(MemberFanout.topicPrefix) {
+            expand(message)
+            return
+        }
         broadcast(message)
         // Sending a message ends its sender's typing at once.
         if message.event == RealtimeEvent.messageNew, case .conversation(let id)? = Topic(message.topic),
            typing.isAnyoneTyping, let senderId = message.payload.objectValue?["sender_id"]?.stringValue {
             stopTyping(TypingTracker.Key(conversationId: id, userId: senderId))
+        }
+    }
+
+    /// A member fan-out becomes one `user:<id>` event per recipient who has a socket here.
+    private func expand(_ message: RealtimeMessage) {
+        guard let fanout = MemberFanout.read(message.payloadJSON) else {
+            logger.error("could not read a member fan-out", metadata: ["event": .string(message.event)])
+            return
+        }
+        let subscriptions = self.subscriptions
+        for each in fanout.messages(event: message.event, for: { subscriptions[RealtimeMessage.userTopic($0)] != nil }) {
+            broadcast(each)
         }
     }
 

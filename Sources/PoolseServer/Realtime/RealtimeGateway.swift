@@ -265,9 +265,10 @@ actor RealtimeGateway {
                                 externalId: socket.externalId)
         let (state, diff) = presence.join(topic: name, socket: socket.id, userId: socket.userId, meta: meta)
         announce(.presenceJoin(node: nodeId, PresenceAnnouncement(topic: name, userId: socket.userId, meta: meta)))
-        if let state = try? JSONValue.from(state) {
-            socket.send(PhoenixFrame(joinRef: request.joinRef, ref: nil, topic: name,
-                                     event: RealtimeEvent.presenceState, payload: state))
+        // Encoded straight to text: in a big room every join carries everyone's presence.
+        if let state = try? WireCoding.encoder.encode(state) {
+            socket.enqueue(PhoenixFrame.pushBuffer(joinRef: request.joinRef, topic: name, event: RealtimeEvent.presenceState,
+                                                   payloadJSON: String(decoding: state, as: UTF8.self)))
         }
         broadcastPresence(name, diff)
         return .joined

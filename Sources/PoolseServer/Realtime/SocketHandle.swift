@@ -174,10 +174,12 @@ extension PhoenixFrame {
         ByteBuffer(bytes: try encoded())
     }
 
-    /// A server push `[null,null,topic,event,payload]` around a payload that is already JSON
+    /// A server push `[join_ref,null,topic,event,payload]` around a payload that is already JSON
     /// text, without decoding it: the gateway frames every event this way, once for all sockets.
-    static func pushBuffer(topic: String, event: String, payloadJSON: String) -> ByteBuffer {
-        var head: [UInt8] = Array("[null,null,".utf8)
+    static func pushBuffer(joinRef: String? = nil, topic: String, event: String, payloadJSON: String) -> ByteBuffer {
+        var head: [UInt8] = [UInt8(ascii: "[")]
+        if let joinRef { JSONValue.writeString(joinRef, into: &head) } else { head += "null".utf8 }
+        head += ",null,".utf8
         JSONValue.writeString(topic, into: &head)
         head.append(UInt8(ascii: ","))
         JSONValue.writeString(event, into: &head)

@@ -7,9 +7,10 @@ public struct RealtimeConfiguration: Sendable {
     /// in bytes. Default 64 KiB. Client pushes are small (joins, heartbeats, typing); a larger
     /// frame closes that socket with code 1009. Server pushes are not limited by it.
     public var maxFrameSize = 64 * 1024
-    /// Frames that may wait for one socket. A socket whose queue is full cannot keep up and is
-    /// disconnected, so a slow reader never holds more than this. Default 1,024 frames (frames
-    /// are shared between the sockets of a topic, so this is mostly references).
+    /// Frames that may be queued for one socket once its write buffer is past NIO's high-water
+    /// mark (64 KiB): one more and the socket cannot keep up and is disconnected, so a slow
+    /// reader never holds more than this. Default 1,024 frames (frames are shared between the
+    /// sockets of a topic, so this is mostly references).
     public var outboundQueueLimit = 1_024
     /// Peers get `typing:stop` this long after the last `typing`. Default 5 s.
     public var typingTimeout: Duration = .seconds(5)

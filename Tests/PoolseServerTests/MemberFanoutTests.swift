@@ -1,5 +1,6 @@
 import Foundation
 import PoolseWire
+import NIOCore
 import Testing
 
 @testable import PoolseServer
@@ -42,5 +43,20 @@ struct MemberFanoutTests {
         #expect(MemberFanout.read(#"{"conversation":{},"wrapped":true,"unread_counts":{"u1":"x"}}"#) == nil)
         #expect(MemberFanout.read("not json") == nil)
         #expect(MemberFanout.read(#"{"wrapped":true,"unread_counts":{}}"#) == nil)
+    }
+}
+
+@Suite("WebSocket text frames built once for a broadcast")
+struct BroadcastFrameTests {
+    @Test func headersFollowRFC6455ForEachLengthClass() throws {
+        for (length, header) in [(5, [0x81, 5]), (125, [0x81, 125]), (126, [0x81, 126, 0, 126]),
+                                 (65_535, [0x81, 126, 0xFF, 0xFF]), (65_536, [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0])] {
+            let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: length)
+            let framed = SocketHandle.textFrame(payload)
+            let bytes = Array(framed.readableBytesView)
+            #expect(Array(bytes.prefix(header.count)) == header.map(UInt8.init), "length \(length)")
+            #expect(bytes.count == header.count + length)
+            #expect(bytes.last == UInt8(ascii: "x"))
+        }
     }
 }

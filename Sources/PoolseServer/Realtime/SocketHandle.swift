@@ -76,18 +76,45 @@ final class SocketHandle: Sendable {
                 socket.cutNow()
             }
         }
+        // The WebSocket frame is built once (header and payload in one buffer) and written below
+        // each socket's frame encoder, so no socket encodes a header or sends two buffers.
+        let framed = Self.textFrame(frame)
         let data = WebSocketFrame(fin: true, opcode: .text, data: frame)
         for (_, batch) in byLoop {
             let channels = batch.channels
             batch.loop.execute {
                 for channel in channels {
                     let pipeline = channel.pipeline.syncOperations
-                    pipeline.write(NIOAny(data), promise: nil)
-                    pipeline.flush()
+                    if let encoder = try? pipeline.context(handlerType: WebSocketFrameEncoder.self) {
+                        encoder.writeAndFlush(NIOAny(framed), promise: nil)
+                    } else {
+                        pipeline.write(NIOAny(data), promise: nil)
+                        pipeline.flush()
+                    }
                 }
             }
         }
         return overflowed
+    }
+
+    /// An unmasked, final text frame around `payload` (RFC 6455 §5.2), as the server sends it.
+    static func textFrame(_ payload: ByteBuffer) -> ByteBuffer {
+        var framed = ByteBuffer()
+        framed.reserveCapacity(payload.readableBytes + 10)
+        framed.writeInteger(UInt8(0x81))
+        switch payload.readableBytes {
+        case ..<126:
+            framed.writeInteger(UInt8(payload.readableBytes))
+        case ...0xFFFF:
+            framed.writeInteger(UInt8(126))
+            framed.writeInteger(UInt16(payload.readableBytes))
+        default:
+            framed.writeInteger(UInt8(127))
+            framed.writeInteger(UInt64(payload.readableBytes))
+        }
+        var body = payload
+        framed.writeBuffer(&body)
+        return framed
     }
 
     private enum Admission { case write, skip, overflow }

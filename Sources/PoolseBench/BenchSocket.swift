@@ -75,8 +75,15 @@ final class BenchSocket: Sendable {
             channel.close(promise: nil)
             throw error
         }
-        return BenchSocket(channel: channel)
+        let socket = BenchSocket(channel: channel)
+        socket.keepAlive()
+        return socket
     }
+
+    /// How often a socket heartbeats, as real clients do: the server closes a socket it has not
+    /// heard from for 60 s, and a fan-out run under load easily lasts longer than that after the
+    /// joins.
+    static let heartbeatInterval = TimeAmount.seconds(30)
 
     /// Sends `phx_join` for `topic` with `joinRef` as both refs.
     func join(_ topic: String, joinRef: String) {
@@ -90,6 +97,15 @@ final class BenchSocket: Sendable {
     func close() {
         channel.writeAndFlush(Self.frame(.connectionClose, ByteBuffer(integer: UInt16(1000))), promise: nil)
         channel.close(promise: nil)
+    }
+
+    /// Heartbeats on the socket's event loop until it closes.
+    private func keepAlive() {
+        let beats = channel.eventLoop.scheduleRepeatedTask(initialDelay: Self.heartbeatInterval,
+                                                           delay: Self.heartbeatInterval) { [self] _ in
+            heartbeat(ref: "keepalive")
+        }
+        channel.closeFuture.whenComplete { _ in beats.cancel() }
     }
 
     private func send(_ text: String) {

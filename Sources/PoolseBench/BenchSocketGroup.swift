@@ -49,11 +49,6 @@ final class BenchSocketGroup: Sendable {
         }
     }
 
-    /// Sends a heartbeat on every socket.
-    func heartbeat(ref: String) {
-        for socket in sockets { socket.heartbeat(ref: ref) }
-    }
-
     /// Closes every socket and stops the event loops.
     func close() async {
         for socket in sockets { socket.close() }

@@ -25,7 +25,7 @@ struct BenchSocketTests {
                 recorder: recorder, progress: Progress("joined", total: members.count))
             let joined = await recorder.waitForJoins(3, timeout: .seconds(10))
             #expect(joined)
-            sockets.heartbeat(ref: "h1")
+            for socket in sockets.sockets { socket.heartbeat(ref: "h1") }
             for n in 1...2 {
                 _ = try await target.http.send(.POST, "/v1/conversations/\(room.id)/messages", token: sender.token,
                                                body: MessageCreateRequest(body: BenchStamp.body(sequence: n)), as: Message.self)

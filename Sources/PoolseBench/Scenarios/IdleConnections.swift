@@ -24,13 +24,8 @@ public struct IdleConnectionsScenario: Sendable {
                                                          threads: clientThreads, topic: { "user:\(userIds[$0])" },
                                                          recorder: recorder, progress: progress)
         let allJoined = await recorder.waitForJoins(connections, timeout: .seconds(120))
-        let deadline = ContinuousClock.now + .seconds(hold)
-        var beat = 0
-        while ContinuousClock.now < deadline {
-            beat += 1
-            sockets.heartbeat(ref: "h\(beat)")
-            try await Task.sleep(for: .seconds(min(hold, 20)))
-        }
+        // The sockets heartbeat by themselves (`BenchSocket.heartbeatInterval`).
+        try await Task.sleep(for: .seconds(hold))
         let held = ProcessStats.read(pid: target.serverPID)
         let open = await target.metric("poolse_realtime_open_sockets")
         let joined = await target.metric("poolse_realtime_joined_channels")

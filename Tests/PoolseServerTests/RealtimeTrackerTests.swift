@@ -99,6 +99,15 @@ import Testing
         }
         #expect(GatewayCommand(RealtimeMessage(topic: topic, event: "message:new", payload: ["user_id": "u"])) == nil)
     }
+
+    @Test func presenceCommandsNameTheirNodeWithoutDecodingEntries() {
+        let meta = PresenceMeta(phxRef: "r", onlineAt: 1, externalId: "ann")
+        let join = GatewayCommand.presenceJoin(node: "n1", PresenceAnnouncement(topic: "conversation:c", userId: "u", meta: meta))
+        #expect(GatewayCommand.node(of: join.message) == "n1")
+        #expect(GatewayCommand.node(of: GatewayCommand.presenceHello(node: "n2").message) == "n2")
+        #expect(GatewayCommand.node(of: GatewayCommand.disconnectUser(userId: "u").message) == nil)
+        #expect(GatewayCommand.node(of: RealtimeMessage(topic: "conversation:c", event: "presence_diff", payload: ["node": "n1"])) == nil)
+    }
 }
 
 private actor OrderLog {

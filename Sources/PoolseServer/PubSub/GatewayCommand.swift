@@ -44,6 +44,13 @@ enum GatewayCommand: Sendable, Equatable {
                         payload: ["node": .string(node), "entries": (try? JSONValue.from(entries)) ?? .array([])])
     }
 
+    /// The node a presence command comes from, read without decoding its entries; nil for
+    /// other commands and events.
+    static func node(of message: RealtimeMessage) -> String? {
+        guard message.topic == topic, message.event.hasPrefix("presence_") else { return nil }
+        return message.payload.objectValue?["node"]?.stringValue
+    }
+
     /// Reads a command back; nil for ordinary events and unknown commands.
     init?(_ message: RealtimeMessage) {
         guard message.topic == Self.topic, let fields = message.payload.objectValue else { return nil }

@@ -106,7 +106,11 @@ actor RealtimeGateway {
     }
 
     private func deliver(_ message: RealtimeMessage) {
-        if let command = GatewayCommand(message) {
+        if message.topic == GatewayCommand.topic {
+            // This node's own presence announcements come back too; it applied them already, so
+            // they are dropped before their entries are decoded (a big room's joins and leaves
+            // would otherwise each be decoded here for nothing).
+            guard GatewayCommand.node(of: message) != nodeId, let command = GatewayCommand(message) else { return }
             apply(command)
             return
         }

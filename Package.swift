@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "PoolseBenchTests",
             dependencies: [
-                "PoolseBench", "PoolseWire",
+                "PoolseBench", "PoolseServer", "PoolseWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

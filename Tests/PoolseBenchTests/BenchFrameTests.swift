@@ -4,16 +4,18 @@ import PoolseWire
 import Testing
 
 @testable import PoolseBench
+@testable import PoolseServer
 
 @Suite("Reading bench frames from their bytes")
 struct BenchFrameTests {
-    /// A `message:new` exactly as the gateway writes it (PhoenixFrame over `JSONValue.from(message)`).
+    /// A `message:new` exactly as the server writes it: the message encoded once with the wire
+    /// encoder, framed by the gateway's `pushBuffer`.
     private func serverFrame(body: String?, topic: String = "conversation:c_1") throws -> ByteBuffer {
         let now = Date(timeIntervalSince1970: 1_750_000_000)
         let message = Message(id: "m_1", tenantId: "t_1", conversationId: "c_1", senderId: "u_1", senderExternalId: "sender-1",
                               body: body, mentions: ["u_2"], sequence: 4, insertedAt: now, updatedAt: now)
-        let frame = PhoenixFrame(joinRef: nil, ref: nil, topic: topic, event: "message:new", payload: try JSONValue.from(message))
-        return ByteBuffer(bytes: try frame.encoded())
+        let payload = String(decoding: try WireCoding.encoder.encode(message), as: UTF8.self)
+        return PhoenixFrame.pushBuffer(topic: topic, event: "message:new", payloadJSON: payload)
     }
 
     @Test func stampedMessageFromTheServerIsADelivery() throws {

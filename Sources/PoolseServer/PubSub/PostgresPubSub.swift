@@ -64,7 +64,10 @@ actor PostgresPubSub: PubSub {
     /// `LISTEN` is in place, so nothing published afterwards is missed.
     func subscribe() async -> AsyncStream<RealtimeMessage> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<RealtimeMessage>.makeStream(bufferingPolicy: .bufferingNewest(65_536))
+        // Unbounded: a bounded buffer dropped the oldest events silently once the gateway fell
+        // that far behind (message:new lost, order broken). The backlog only grows while the
+        // gateway is behind, and the same CPU that delays it also slows the sends feeding it.
+        let (stream, continuation) = AsyncStream<RealtimeMessage>.makeStream(bufferingPolicy: .unbounded)
         subscribers[id] = continuation
         continuation.onTermination = { [weak self] _ in
             Task { await self?.remove(id) }

@@ -53,6 +53,18 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The array inside, when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    /// The flag inside, when this is a boolean.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The object inside, when this is an object.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }

@@ -56,8 +56,14 @@ public struct PhoenixFrame: Hashable, Sendable {
             switch item {
             case .null: return nil
             case .string(let text): return text
-            case .number(let number) where number.rounded() == number: return String(Int64(number))
-            default: throw DecodeError(description: "\(name) must be a string or null")
+            // Some clients send refs as numbers. Only whole numbers an Int64 holds exactly are
+            // accepted: `Int64(1e300)` traps, and one such frame must not stop the process.
+            case .number(let number):
+                guard let whole = Int64(exactly: number) else {
+                    throw DecodeError(description: "\(name) must be a string, a whole number or null")
+                }
+                return String(whole)
+            default: throw DecodeError(description: "\(name) must be a string, a whole number or null")
             }
         }
         guard case .string(let topic) = items[2] else { throw DecodeError(description: "topic must be a string") }

@@ -4,9 +4,12 @@ import Foundation
 /// protocol's only time format. Hand-written rather than `ISO8601DateFormatter`
 /// because that formatter stops at milliseconds and is slow on the server's hot path.
 public enum WireTime {
-    /// Microseconds since the Unix epoch for a `Date`, rounded to the nearest microsecond.
+    /// Microseconds since the Unix epoch for a `Date`, rounded to the nearest microsecond and
+    /// clamped to what an `Int64` holds (a `Date` built from hostile input must not trap).
     public static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let value = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        if let exact = Int64(exactly: value) { return exact }
+        return value.isNaN ? 0 : (value < 0 ? Int64.min : Int64.max)
     }
 
     /// The `Date` for microseconds since the Unix epoch.

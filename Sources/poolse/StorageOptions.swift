@@ -13,8 +13,12 @@ struct StorageOptions: ParsableArguments {
     var databaseURL: String?
 
     @Option(name: .customLong("jwt-secrets"),
-            help: "Token signing keys as kid:base64secret[,kid:base64secret]; the first signs (env POOLSE_JWT_SECRETS; default: generated once into the data directory).")
+            help: "Token signing keys as kid:base64secret[,kid:base64secret]; the first signs (env POOLSE_JWT_SECRETS; default: generated once and kept in the database, shared by every node).")
     var jwtSecrets: String?
+
+    @Option(name: .customLong("secrets-key"),
+            help: "Seals the generated secrets kept in the database, ≥ 32 characters, the same on every node (env POOLSE_SECRETS_KEY; prefer the environment; default: stored unsealed).")
+    var secretsKey: String?
 
     /// The configuration these options describe, on top of the environment and defaults.
     func configuration() -> ServerConfiguration {
@@ -23,6 +27,7 @@ struct StorageOptions: ParsableArguments {
         configuration.dataDirectory = dataDirectory ?? env["POOLSE_DATA_DIR"] ?? configuration.dataDirectory
         configuration.databaseURL = databaseURL ?? env["POOLSE_DATABASE_URL"]
         configuration.jwtSecrets = jwtSecrets ?? env["POOLSE_JWT_SECRETS"]
+        configuration.secretsKey = secretsKey ?? env["POOLSE_SECRETS_KEY"]
         configuration.logLevel = .warning
         return configuration
     }

@@ -49,8 +49,16 @@ struct CommandLineTests {
         let token = try Self.run(["user", "token", "alice", "--data-dir", dataDir])
         #expect(token.status == 0, "\(token.output)")
         #expect(token.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
-        #expect(FileManager.default.fileExists(atPath: dataDir + "/jwt-keys"))
+        #expect(!FileManager.default.fileExists(atPath: dataDir + "/jwt-keys"), "generated keys live in the database")
         #expect(FileManager.default.fileExists(atPath: dataDir + "/poolse.sqlite3"))
+
+        let rotated = try Self.run(["signing-key", "rotate", "--data-dir", dataDir])
+        #expect(rotated.status == 0, "\(rotated.output)")
+        let kid = try #require(rotated.output.split(separator: " ").dropFirst(2).first.map(String.init))
+        let afterRotation = try Self.run(["user", "token", "alice", "--data-dir", dataDir])
+        #expect(afterRotation.status == 0)
+        #expect(try JWTHeader.kid(of: afterRotation.output) == kid, "the new key signs")
+        #expect(try JWTHeader.kid(of: token.output) != kid)
     }
 
     @Test func helpExplainsTheServerOptions() throws {
@@ -58,5 +66,16 @@ struct CommandLineTests {
         for option in ["--host", "--port", "--data-dir", "--database-url", "--jwt-secrets", "POOLSE_PORT"] {
             #expect(help.output.contains(option), "serve --help mentions \(option)")
         }
+    }
+}
+
+/// Reads the `kid` of a JWT's header (tests only; nothing is verified).
+enum JWTHeader {
+    static func kid(of token: String) throws -> String? {
+        let header = String(token.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").first ?? "")
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        let data = try #require(Data(base64Encoded: base64))
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["kid"] as? String
     }
 }

@@ -8,7 +8,7 @@ enum JWTExpiry {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = base64URLDecode(parts[1]),
               let claims = try? JSONSerialization.jsonObject(with: payload) as? [String: Any],
-              let exp = claims["exp"] as? NSNumber
+              let exp = claims["exp"] as? NSNumber, exp.doubleValue.isFinite
         else { return nil }
         return Date(timeIntervalSince1970: exp.doubleValue)
     }

@@ -42,6 +42,10 @@ struct RetryPolicy: Sendable {
         guard let text = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces),
               let seconds = Double(text), seconds.isFinite, seconds >= 0
         else { return nil }
-        return .seconds(seconds)
+        // `Duration.seconds(1e300)` traps: a server's header must not crash the app.
+        return .seconds(min(seconds, maxRetryAfterSeconds))
     }
+
+    /// The longest `Retry-After` taken at its word: one day.
+    static let maxRetryAfterSeconds: Double = 86_400
 }

@@ -5,6 +5,7 @@ import PoolseWire
 public struct Admin: Sendable {
     let store: Store
     let keys: SigningKeys
+    let configuration: ServerConfiguration
 
     /// A tenant as the command line shows it.
     public struct TenantInfo: Sendable {
@@ -85,5 +86,26 @@ public struct Admin: Sendable {
     private static func record(for key: String, tenantId: String, label: String?) -> APIKeyRecord {
         APIKeyRecord(id: IDs.make(), tenantId: tenantId, prefix: APIKeys.prefix(key), label: label,
                      insertedAt: WallClock.nowMicros(), revokedAt: nil)
+    }
+
+    // MARK: - Signing keys kept in the database
+
+    /// Adds a new token signing key in front of the stored ones; nodes sign with it from their
+    /// next start, and the older keys keep verifying. Returns its key id.
+    public func rotateSigningKeys() async throws -> String {
+        try refuseConfiguredKeys()
+        return try await SharedSecrets(store: store, configuration: configuration).rotateSigningKeys()
+    }
+
+    /// Drops a stored signing key; the tokens it signed stop verifying at each node's next start.
+    public func retireSigningKey(kid: String) async throws {
+        try refuseConfiguredKeys()
+        try await SharedSecrets(store: store, configuration: configuration).retireSigningKey(kid: kid)
+    }
+
+    private func refuseConfiguredKeys() throws {
+        if let configured = configuration.jwtSecrets, !configured.isEmpty {
+            throw ConfigError("--jwt-secrets is set: rotate by changing it (new key first) instead")
+        }
     }
 }

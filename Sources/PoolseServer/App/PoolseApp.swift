@@ -11,6 +11,8 @@ public struct PoolseApp: Sendable {
     let store: Store
     let keys: SigningKeys
     let pubsub: any PubSub
+    /// Publishes committed events and republishes those a crash left behind.
+    let relay: EventRelay
     let attachments: AttachmentService
     let listening: ListeningAddress
     let routes: [RouteSpec]
@@ -53,9 +55,11 @@ public struct PoolseApp: Sendable {
             pubsub = try chosen ?? PostgresPubSub(storage: storage, url: url, logger: sqlLogger)
         }
         try await store.migrate()
-        let keys = try Secrets.signingKeys(configuration)
-        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub,
-                         blobs: try configuration.openBlobStore(), logger: logger)
+        let secrets = try SharedSecrets(store: store, configuration: configuration)
+        let keys = try await secrets.signingKeys(configured: configuration.jwtSecrets)
+        let blobs = try await configuration.openBlobStore(secrets)
+        return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub, blobs: blobs,
+                         logger: logger)
     }
 
     init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
@@ -68,18 +72,21 @@ public struct PoolseApp: Sendable {
         let metrics = ServerMetrics()
         self.metrics = metrics
         let limits = configuration.limits
-        let users = UserService(store: store, keys: keys, limits: limits, pubsub: pubsub)
-        let conversations = ConversationService(store: store, limits: limits, pubsub: pubsub,
+        let relay = EventRelay(store: store, pubsub: pubsub, logger: logger)
+        self.relay = relay
+        let committer = ChangeCommitter(store: store, relay: relay)
+        let users = UserService(store: store, keys: keys, limits: limits, committer: committer)
+        let conversations = ConversationService(store: store, limits: limits, committer: committer,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
         let listening = ListeningAddress()
         self.listening = listening
         attachments = AttachmentService(
-            store: store, blobs: blobs, limits: limits, settings: configuration.attachments, pubsub: pubsub, logger: logger,
+            store: store, blobs: blobs, limits: limits, settings: configuration.attachments, committer: committer, logger: logger,
             baseURL: { [configuration] in
                 configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
                     ?? listening.baseURL ?? configuration.resolvedPublicURL
             })
-        let messages = MessageService(store: store, limits: limits, pubsub: pubsub, attachments: attachments)
+        let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments)
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
             + AttachmentRoutes.specs(attachments)
@@ -122,6 +129,7 @@ public struct PoolseApp: Sendable {
             server: socketEndpoint.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
+                       EventRelayService(relay: relay),
                        AttachmentCleanupService(attachments: attachments, logger: logger)],
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)
@@ -134,7 +142,7 @@ public struct PoolseApp: Sendable {
     public func isEmpty() async throws -> Bool { try await !store.read { try await $0.hasAnyTenant() } }
 
     /// Tenant and key administration for the command line.
-    public var admin: Admin { Admin(store: store, keys: keys) }
+    public var admin: Admin { Admin(store: store, keys: keys, configuration: configuration) }
 
     /// Stops the pub/sub and closes the database.
     public func close() async {

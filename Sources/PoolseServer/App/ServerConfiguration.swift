@@ -14,8 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String?
     /// Most PostgreSQL connections this node opens. Default 10.
     public var databasePoolSize = 10
-    /// `kid:base64secret[,…]`; generated and kept in the data directory when nil.
+    /// `kid:base64secret[,…]`; generated once and kept in the database when nil (`SharedSecrets`).
     public var jwtSecrets: String?
+    /// Seals the generated secrets stored in the database (`SharedSecrets`); at least 32
+    /// characters, the same on every node. Nil stores them unsealed.
+    public var secretsKey: String?
     /// Base URL the server is reached at, used in `doc_url` links. Default `http://host:port`.
     public var publicURL: String?
     /// How SQLite syncs: `normal` (default; survives a process crash) or `full` (also a power loss).

@@ -76,11 +76,13 @@ enum ContentDisposition {
 
 extension ServerConfiguration {
     /// The blob store this configuration names; the local directory is created when missing.
-    func openBlobStore() throws -> any BlobStore {
+    /// The local store signs its URLs with the configured secret or the one kept in the database.
+    func openBlobStore(_ secrets: SharedSecrets) async throws -> any BlobStore {
         switch attachments.store {
         case .local(let directory):
             let path = directory ?? (dataDirectory as NSString).appendingPathComponent("blobs")
-            return try LocalBlobStore(directory: path, signer: BlobURLSigner.load(self))
+            let secret = try await secrets.blobSigningSecret(configured: attachments.signingSecret)
+            return try LocalBlobStore(directory: path, signer: BlobURLSigner(secret: secret))
         case .s3(let s3):
             return try S3BlobStore(s3)
         }

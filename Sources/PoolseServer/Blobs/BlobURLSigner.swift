@@ -51,20 +51,8 @@ struct BlobURLSigner: Sendable {
         return Data(base64Encoded: base64)
     }
 
-    /// The configured secret, or the one generated once and kept in `<data dir>/blob-key` (mode 0600).
-    static func load(_ configuration: ServerConfiguration) throws -> BlobURLSigner {
-        if let given = configuration.attachments.signingSecret, !given.isEmpty {
-            return try BlobURLSigner(secret: Data(given.utf8))
-        }
-        let path = (configuration.dataDirectory as NSString).appendingPathComponent("blob-key")
-        if let stored = try? String(contentsOfFile: path, encoding: .utf8),
-           let secret = Data(base64Encoded: stored.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            return try BlobURLSigner(secret: secret)
-        }
-        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: Data((secret.base64EncodedString() + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600])
-        else { throw ConfigError("could not write \(path)") }
-        return try BlobURLSigner(secret: secret)
+    /// A fresh random secret (32 bytes); `SharedSecrets` keeps it in the database.
+    static func generateSecret() -> Data {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
     }
 }

@@ -10,7 +10,7 @@ struct AttachmentService: Sendable {
     let blobs: any BlobStore
     let limits: Limits
     let settings: AttachmentConfiguration
-    let pubsub: any PubSub
+    let committer: ChangeCommitter
     let logger: Logger
     /// Base URL for the URLs the local store hands out (the public URL, else the bound address).
     let baseURL: @Sendable () -> String
@@ -66,9 +66,7 @@ struct AttachmentService: Sendable {
         // `PublishLanes`) so `message:updated` goes out in commit order.
         let lane = (try? await store.read { try await $0.attachmentRecord(id: id, tenantId: caller.tenantId)?.conversationId })
             .flatMap { $0 } ?? id
-        let turn = await pubsub.lanes.turn(lane)
-        defer { turn.end() }
-        let (record, updated): (AttachmentRecord, Message?) = try await store.transaction { q in
+        let record: AttachmentRecord = try await committer.commit(lane: lane) { q in
             guard let record = try await q.attachmentRecord(id: id, tenantId: caller.tenantId), record.isLive,
                   try await Self.canSee(record, caller, q)
             else { throw ServiceError.notFound("attachment") }
@@ -76,7 +74,7 @@ struct AttachmentService: Sendable {
             guard let messageId = record.attachment.messageId else {
                 guard record.attachment.senderId == caller.userId else { throw ServiceError.notFound("attachment") }
                 _ = try await q.markAttachmentDeleted(id: id, at: now)
-                return (record, nil)
+                return Change(record)
             }
             if record.attachment.senderId != caller.userId {
                 guard let conversationId = record.conversationId,
@@ -86,11 +84,8 @@ struct AttachmentService: Sendable {
             }
             _ = try await q.markAttachmentDeleted(id: id, at: now)
             try await q.touchMessage(id: messageId, at: now)
-            return (record, try await q.message(id: messageId, tenantId: caller.tenantId))
-        }
-        if let updated {
-            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(updated.conversationId),
-                                                  event: RealtimeEvent.messageUpdated, encoding: updated)])
+            guard let updated = try await q.message(id: messageId, tenantId: caller.tenantId) else { return Change(record) }
+            return Change(record, events: [try .conversation(updated.conversationId, RealtimeEvent.messageUpdated, updated)])
         }
         // The bytes go now when the store answers; otherwise the cleanup retries.
         do {

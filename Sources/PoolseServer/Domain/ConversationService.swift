@@ -5,7 +5,7 @@ import PoolseWire
 struct ConversationService: Sendable {
     let store: Store
     let limits: Limits
-    let pubsub: any PubSub
+    let committer: ChangeCommitter
     let provisionBudget: ProvisionBudget
     var validate: Validation { Validation(limits: limits) }
 
@@ -43,13 +43,13 @@ struct ConversationService: Sendable {
         if others.count + 1 > limit { throw ServiceError.memberLimitReached(limit) }
 
         let now = Date()
-        let result: (Conversation, Bool, [String]) = try await store.transaction { q in
+        return try await committer.commit(lane: nil) { q -> Change<(Conversation, created: Bool)> in
             let members = try await provision(others, caller: caller, q)
             var directKey: String?
             if request.type == .direct {
                 let key = ([caller.userId] + members.map(\.id)).sorted().joined(separator: ":")
                 if let existing = try await q.conversation(directKey: key, tenantId: caller.tenantId) {
-                    return (try await Self.views([existing.conversation], for: caller.userId, q)[0], false, [])
+                    return Change((try await Self.views([existing.conversation], for: caller.userId, q)[0], false))
                 }
                 directKey = key
             }
@@ -62,7 +62,7 @@ struct ConversationService: Sendable {
                 // A concurrent request created the same direct pair first.
                 guard let key = directKey, let existing = try await q.conversation(directKey: key, tenantId: caller.tenantId)
                 else { throw ServiceError.internalError }
-                return (try await Self.views([existing.conversation], for: caller.userId, q)[0], false, [])
+                return Change((try await Self.views([existing.conversation], for: caller.userId, q)[0], false))
             }
             let roles = [(caller.user, MemberRole.owner)] + members.map { ($0, MemberRole.member) }
             for (user, role) in roles {
@@ -70,10 +70,10 @@ struct ConversationService: Sendable {
                     id: IDs.make(), tenantId: caller.tenantId, conversationId: conversation.id, userId: user.id,
                     externalId: user.externalId, role: role, insertedAt: now, updatedAt: now))
             }
-            return (try await Self.views([conversation], for: caller.userId, q)[0], true, roles.map(\.0.id))
+            let view = try await Self.views([conversation], for: caller.userId, q)[0]
+            return Change((view, true), events: [.conversationCreated(
+                conversationId: conversation.id, tenantId: caller.tenantId, recipients: roles.map(\.0.id))])
         }
-        if result.1 { await announceCreated(conversationId: result.0.id, to: result.2, tenantId: caller.tenantId) }
-        return (result.0, result.1)
     }
 
     func update(id: String, _ request: ConversationUpdateRequest, by caller: UserPrincipal) async throws -> Conversation {
@@ -82,9 +82,7 @@ struct ConversationService: Sendable {
         if let limit = request.memberLimit { try validate.memberLimit(limit) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
         if let settings = request.settings { try validate.jsonObject(settings, field: "settings") }
-        let turn = await pubsub.lanes.turn(id)
-        defer { turn.end() }
-        let updated: Conversation = try await store.transaction { q in
+        return try await committer.commit(lane: id) { q in
             var record = try await Self.visibleConversation(id: id, caller: caller, q)
             try await Self.requireManager(conversationId: id, caller: caller, q)
             var c = record.conversation
@@ -103,14 +101,11 @@ struct ConversationService: Sendable {
             c.updatedAt = Date()
             try await q.updateConversation(c)
             record.conversation = c
-            return try await Self.views([c], for: caller.userId, q)[0]
+            // Each member gets their own unread count, read when the event is published.
+            return Change(try await Self.views([c], for: caller.userId, q)[0], events: [.conversationUpdated(
+                conversationId: id, tenantId: caller.tenantId, byUserId: caller.userId, recipients: nil,
+                includeMembers: true)])
         }
-        // Each member's own unread count, read after the commit (a failed read costs the events only).
-        await pubsub.publish((try? await store.read { q in
-            try await ConversationEvents.updated(conversationId: id, tenantId: caller.tenantId, by: caller.userId,
-                                                 includeMembers: true, q)
-        }) ?? [])
-        return updated
     }
 
     func members(conversationId: String, for caller: UserPrincipal) async throws -> [Membership] {
@@ -128,9 +123,7 @@ struct ConversationService: Sendable {
         }
         let externalIds = try validate.externalIds(request.externalIds, field: "external_ids")
         if externalIds.isEmpty { throw ServiceError.validation("external_ids", "can't be blank") }
-        let turn = await pubsub.lanes.turn(conversationId)
-        defer { turn.end() }
-        let (memberships, added): ([Membership], [String]) = try await store.transaction { q in
+        return try await committer.commit(lane: conversationId) { q in
             let record = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             let callerRole = try await Self.requireManager(conversationId: conversationId, caller: caller, q)
             if role == .admin, callerRole != .owner { throw ServiceError.forbidden("only the owner can add admins") }
@@ -151,17 +144,15 @@ struct ConversationService: Sendable {
             }
             let wanted = Set(users.map(\.id))
             let all = try await q.memberships(conversationId: conversationId).filter { wanted.contains($0.userId) }
-            return (all, newUsers.map(\.id))
+            guard !newUsers.isEmpty else { return Change(all) }
+            return Change(all, events: [.conversationCreated(conversationId: conversationId, tenantId: caller.tenantId,
+                                                             recipients: newUsers.map(\.id))])
         }
-        await announceCreated(conversationId: conversationId, to: added, tenantId: caller.tenantId)
-        return memberships
     }
 
     /// Removes a member: owner/admin remove anyone but the owner; anyone removes themself.
     func removeMember(conversationId: String, userId: String, by caller: UserPrincipal) async throws {
-        let turn = await pubsub.lanes.turn(conversationId)
-        defer { turn.end() }
-        let removed: Bool = try await store.transaction { q in
+        try await committer.commit(lane: conversationId) { q in
             _ = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             guard let target = try await q.membership(conversationId: conversationId, userId: userId) else {
                 throw ServiceError.notFound("member")
@@ -171,11 +162,9 @@ struct ConversationService: Sendable {
                 if target.role == .owner { throw ServiceError.forbidden("the owner can't be removed") }
                 if target.role == .admin, role != .owner { throw ServiceError.forbidden("only the owner can remove admins") }
             }
-            return try await q.deleteMembership(conversationId: conversationId, userId: userId)
-        }
-        // The removed user's sockets leave the topic at once and get nothing more from it.
-        if removed {
-            await pubsub.publish([GatewayCommand.revokeMembership(conversationId: conversationId, userId: userId).message])
+            guard try await q.deleteMembership(conversationId: conversationId, userId: userId) else { return Change(events: []) }
+            // The removed user's sockets leave the topic at once and get nothing more from it.
+            return Change(events: [.command(.revokeMembership(conversationId: conversationId, userId: userId))])
         }
     }
 
@@ -231,13 +220,5 @@ struct ConversationService: Sendable {
             }
         }
         return result
-    }
-
-    /// Sends `conversation:created` to each new member's user topic, with their own view.
-    private func announceCreated(conversationId: String, to userIds: [String], tenantId: String) async {
-        guard !userIds.isEmpty else { return }
-        await pubsub.publish((try? await store.read { q in
-            try await ConversationEvents.created(conversationId: conversationId, tenantId: tenantId, to: userIds, q)
-        }) ?? [])
     }
 }

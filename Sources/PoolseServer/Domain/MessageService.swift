@@ -5,7 +5,7 @@ import PoolseWire
 struct MessageService: Sendable {
     let store: Store
     let limits: Limits
-    let pubsub: any PubSub
+    let committer: ChangeCommitter
     let attachments: AttachmentService
     var validate: Validation { Validation(limits: limits) }
 
@@ -62,11 +62,8 @@ struct MessageService: Sendable {
         let mentions = uniqueMentions
         if !attachmentIds.isEmpty { try await attachments.confirmUploads(attachmentIds, by: caller) }
 
-        let turn = await pubsub.lanes.turn(conversationId)
-        defer { turn.end() }
-        let outcome: (Message, Bool, [String])
         do {
-            outcome = try await store.transaction { q in
+            return try await committer.commit(lane: conversationId) { q in
                 _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
                 // Taking the sequence first locks the conversation row (PostgreSQL) before the
                 // duplicate-id check, so two resends of one id can't both pass the check.
@@ -84,6 +81,16 @@ struct MessageService: Sendable {
                           quoted.conversationId == conversationId
                     else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
                 }
+                // Mentions name members of the conversation: anyone else (another tenant's user, a
+                // former member, an unknown id) is refused rather than stored. Only mentions need
+                // the member list; loading it on every send costs a 1,000-member room dearly.
+                var notified: [String] = []
+                for userId in mentions {
+                    guard try await q.membership(conversationId: conversationId, userId: userId) != nil else {
+                        throw ServiceError.validation("mentions", "\(userId) is not a member of this conversation")
+                    }
+                    if userId != caller.userId { notified.append(userId) }
+                }
                 // Whole microseconds, as the store keeps them, so the message built here is the stored one.
                 let now = WireTime.date(micros: WallClock.nowMicros())
                 var message = Message(
@@ -98,20 +105,29 @@ struct MessageService: Sendable {
                 try await q.recordLastMessage(conversationId: conversationId, at: micros, preview: Self.preview(of: message))
                 _ = try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId, messageId: id,
                                                   sequence: sequence, at: micros)
-                // Only mentions need the member list; loading it on every send costs a 1,000-member room dearly.
-                var notified: [String] = []
-                for userId in mentions where userId != caller.userId {
-                    if try await q.membership(conversationId: conversationId, userId: userId) != nil { notified.append(userId) }
-                }
                 // A plain message is exactly what was inserted; a quote or attachments are read back
                 // (the quote's preview and the attachments' stored fields come from other rows).
                 if quotedId == nil, attachmentIds.isEmpty {
                     message.replyCount = 0
                     message.attachments = []
-                    return (message, true, notified)
+                } else {
+                    guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else {
+                        throw ServiceError.internalError
+                    }
+                    message = stored
                 }
-                guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else { throw ServiceError.internalError }
-                return (stored, true, notified)
+                let json = try WireCoding.encoder.encode(message)
+                var events: [DomainEvent] = [.realtime(RealtimeMessage(
+                    topic: RealtimeMessage.conversationTopic(conversationId), event: RealtimeEvent.messageNew,
+                    payloadJSON: String(decoding: json, as: UTF8.self)))]
+                for userId in notified {
+                    let mention = MentionEvent(messageId: message.id, conversationId: conversationId, senderId: caller.userId)
+                    events.append(try .realtime(topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
+                                                encoding: mention))
+                }
+                events.append(.conversationUpdated(conversationId: conversationId, tenantId: caller.tenantId,
+                                                   byUserId: caller.userId, recipients: nil, includeMembers: false))
+                return Change(Sent(message: message, created: true, json: json), events: events)
             }
         } catch is DuplicateMessageID {
             // The transaction rolled back, so the sequence it took is not spent.
@@ -120,27 +136,11 @@ struct MessageService: Sendable {
             else { throw ServiceError.conflict("a different message already has this id") }
             return Sent(message: existing, created: false, json: try WireCoding.encoder.encode(existing))
         }
-        let (message, created, mentioned) = outcome
-        let json = try WireCoding.encoder.encode(message)
-        if created {
-            var events = [RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                          event: RealtimeEvent.messageNew, payloadJSON: String(decoding: json, as: UTF8.self))]
-            for userId in mentioned {
-                let mention = MentionEvent(messageId: message.id, conversationId: conversationId, senderId: caller.userId)
-                events.append(try RealtimeMessage(topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
-                                                  encoding: mention))
-            }
-            events += await conversationUpdated(conversationId, by: caller)
-            await pubsub.publish(events)
-        }
-        return Sent(message: message, created: created, json: json)
     }
 
     /// Moves the caller's read cursor forward to `messageId`.
     func markRead(conversationId: String, messageId: String, by caller: UserPrincipal) async throws {
-        let turn = await pubsub.lanes.turn(conversationId)
-        defer { turn.end() }
-        let event: MemberReadEvent? = try await store.transaction { q in
+        try await committer.commit(lane: conversationId) { q in
             _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
             guard let message = try await q.message(id: messageId, tenantId: caller.tenantId),
                   message.conversationId == conversationId
@@ -149,23 +149,21 @@ struct MessageService: Sendable {
             guard try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId,
                                                 messageId: messageId, sequence: message.sequence,
                                                 at: WireTime.micros(now))
-            else { return nil }
-            return MemberReadEvent(userId: caller.userId, conversationId: conversationId,
-                                   lastReadMessageId: messageId, lastReadAt: now)
-        }
-        if let event {
-            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
-                                                  event: RealtimeEvent.memberRead, encoding: event)]
-                                 + conversationUpdated(conversationId, by: caller, onlyToCaller: true))
+            else { return Change(events: []) }
+            let event = MemberReadEvent(userId: caller.userId, conversationId: conversationId,
+                                        lastReadMessageId: messageId, lastReadAt: now)
+            return Change(events: [
+                try .conversation(conversationId, RealtimeEvent.memberRead, event),
+                .conversationUpdated(conversationId: conversationId, tenantId: caller.tenantId, byUserId: caller.userId,
+                                     recipients: [caller.userId], includeMembers: false),
+            ])
         }
     }
 
     /// Edits the body (sender only).
     func edit(messageId: String, body: String?, by caller: UserPrincipal) async throws -> Message {
         let body = try validate.requiredText(body, field: "body", maxLength: limits.maxMessageLength)
-        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
-        defer { turn.end() }
-        let message: Message = try await store.transaction { q in
+        return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId else { throw ServiceError.forbidden("only the sender can edit a message") }
             guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
@@ -173,34 +171,29 @@ struct MessageService: Sendable {
             guard var edited = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
             try await refreshPreviewIfLatest(edited, q)
             edited.attachments = edited.attachments ?? []
-            return edited
+            return Change(edited, events: [try .conversation(edited.conversationId, RealtimeEvent.messageUpdated, edited)])
         }
-        await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(message.conversationId),
-                                              event: RealtimeEvent.messageUpdated, encoding: message)])
-        return message
     }
 
     /// Soft-deletes (sender, or owner/admin of the conversation). Deleting a tombstone is a no-op.
     func delete(messageId: String, by caller: UserPrincipal) async throws {
-        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
-        defer { turn.end() }
-        let event: MessageDeletedEvent? = try await store.transaction { q in
+        try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId || role.canManage else {
                 throw ServiceError.forbidden("only the sender or an owner or admin can delete a message")
             }
-            guard message.deletedAt == nil else { return nil }
+            guard message.deletedAt == nil else { return Change(events: []) }
             let now = Date()
             try await q.tombstone(id: messageId, at: WireTime.micros(now))
             if let tombstone = try await q.message(id: messageId, tenantId: caller.tenantId) {
                 try await refreshPreviewIfLatest(tombstone, q)
             }
-            return MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
-        }
-        if let event {
-            await pubsub.publish([try RealtimeMessage(topic: RealtimeMessage.conversationTopic(event.conversationId),
-                                                  event: RealtimeEvent.messageDeleted, encoding: event)]
-                                 + conversationUpdated(event.conversationId, by: caller))
+            let event = MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
+            return Change(events: [
+                try .conversation(message.conversationId, RealtimeEvent.messageDeleted, event),
+                .conversationUpdated(conversationId: message.conversationId, tenantId: caller.tenantId,
+                                     byUserId: caller.userId, recipients: nil, includeMembers: false),
+            ])
         }
     }
 
@@ -218,9 +211,7 @@ struct MessageService: Sendable {
         if emoji.utf8.count > limits.maxEmojiBytes {
             throw ServiceError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
         }
-        let turn = await pubsub.lanes.turn(await lane(ofMessage: messageId, caller: caller))
-        defer { turn.end() }
-        let (message, changed): (Message, Bool) = try await store.transaction { q in
+        return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
             let changed: Bool
@@ -236,17 +227,12 @@ struct MessageService: Sendable {
             }
             if changed { try await q.touchMessage(id: messageId, at: now) }
             guard let updated = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
-            return (updated, changed)
-        }
-        if changed {
+            guard changed else { return Change(updated) }
             let event = ReactionEvent(messageId: messageId, conversationId: message.conversationId, emoji: emoji,
                                       userId: caller.userId)
-            await pubsub.publish([try RealtimeMessage(
-                topic: RealtimeMessage.conversationTopic(message.conversationId),
-                event: adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved,
-                encoding: event)])
+            return Change(updated, events: [try .conversation(
+                message.conversationId, adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved, event)])
         }
-        return message
     }
 
     // MARK: - Helpers
@@ -255,18 +241,6 @@ struct MessageService: Sendable {
     /// lane of its own: the transaction then answers 404.
     private func lane(ofMessage id: String, caller: UserPrincipal) async -> String {
         (try? await store.read { try await $0.conversationId(ofMessage: id, tenantId: caller.tenantId) }) ?? id
-    }
-
-    /// `conversation:updated` after a commit, each member (or only the caller) with their own
-    /// unread count. Read after the commit, on a reader, so the single writer is not held for
-    /// it; the caller's publish turn keeps later writes of the conversation out until it is sent.
-    /// A failed read costs the events, never the committed write.
-    private func conversationUpdated(_ conversationId: String, by caller: UserPrincipal,
-                                     onlyToCaller: Bool = false) async -> [RealtimeMessage] {
-        (try? await store.read { q in
-            try await ConversationEvents.updated(conversationId: conversationId, tenantId: caller.tenantId,
-                                                 by: caller.userId, to: onlyToCaller ? [caller.userId] : nil, q)
-        }) ?? []
     }
 
     /// The message and the caller's role in its conversation; 404 unless the caller is a member.

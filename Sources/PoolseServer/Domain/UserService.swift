@@ -6,7 +6,7 @@ struct UserService: Sendable {
     let store: Store
     let keys: SigningKeys
     let limits: Limits
-    let pubsub: any PubSub
+    let committer: ChangeCommitter
     var validate: Validation { Validation(limits: limits) }
 
     /// Creates the user, or returns the existing one with that external id unchanged.
@@ -17,8 +17,10 @@ struct UserService: Sendable {
         let now = Date()
         let user = User(id: IDs.make(), tenantId: tenantId, externalId: externalId, displayName: request.displayName,
                         customData: request.customData, insertedAt: now, updatedAt: now)
-        let result = try await store.transaction { try await $0.insertOrFetchUser(user) }
-        return (result.user, result.created)
+        return try await committer.commit(lane: nil) { q -> Change<(User, created: Bool)> in
+            let result = try await q.insertOrFetchUser(user)
+            return Change((result.user, result.created))
+        }
     }
 
     func get(id: String, tenantId: String) async throws -> User {
@@ -31,20 +33,17 @@ struct UserService: Sendable {
     func update(id: String, tenantId: String, _ request: UserUpdateRequest) async throws -> User {
         if let name = request.displayName { try validate.optionalText(name, field: "display_name", maxLength: limits.maxNameLength) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
-        let user: User = try await store.transaction { q in
+        return try await committer.commit(lane: nil) { q in
             guard var user = try await q.user(id: id, tenantId: tenantId) else { throw ServiceError.notFound("user") }
             if let name = request.displayName { user.displayName = name }
             if let data = request.customData { user.customData = data }
             if let blocked = request.isBlocked { user.isBlocked = blocked }
             user.updatedAt = Date()
             try await q.updateUser(user)
-            return user
+            // A blocked user's open sockets are closed at once, on every node (new ones are
+            // refused at the upgrade).
+            return Change(user, events: user.isBlocked ? [.command(.disconnectUser(userId: user.id))] : [])
         }
-        // A blocked user's open sockets are closed at once (new ones are refused at the upgrade).
-        if user.isBlocked {
-            await pubsub.publish([GatewayCommand.disconnectUser(userId: user.id).message])
-        }
-        return user
     }
 
     /// Mints an end-user JWT.

@@ -5,6 +5,8 @@ import Foundation
 /// 24 h under (tenant, caller, method, path, key) and replayed verbatim. The key is
 /// claimed in the database before the handler runs, so concurrent requests with the same
 /// key (on this node or another) see `idempotency_in_progress` instead of running twice.
+/// The response of a route that writes is stored in the write's own transaction
+/// (`IdempotentExchange`); other routes' responses are stored right after.
 struct IdempotencyGuard: Sendable {
     let store: Store
     /// How long a stored response is replayed. Default 24 h.
@@ -20,7 +22,10 @@ struct IdempotencyGuard: Sendable {
             if let replay = try await existing(scope: scope, hash: hash, now: now) { return replay }
         }
         do {
-            let response = try await handler()
+            let exchange = IdempotentExchange(scope: scope)
+            let response = try await IdempotentExchange.$current.withValue(exchange) { try await handler() }
+            // Stored in the handler's own transaction already (see `IdempotentExchange`).
+            if exchange.storedResponse != nil { return response }
             if (200..<300).contains(response.status) {
                 let text = String(decoding: response.body, as: UTF8.self)
                 try await store.transaction {

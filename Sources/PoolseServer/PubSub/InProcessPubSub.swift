@@ -5,10 +5,12 @@ actor InProcessPubSub: PubSub {
     private var subscribers: [UUID: AsyncStream<RealtimeMessage>.Continuation] = [:]
     nonisolated let lanes = PublishLanes()
 
-    func publish(_ messages: [RealtimeMessage]) {
+    @discardableResult
+    func publish(_ messages: [RealtimeMessage]) -> Bool {
         for continuation in subscribers.values {
             for message in messages { continuation.yield(message) }
         }
+        return true
     }
 
     func subscribe() -> AsyncStream<RealtimeMessage> {

@@ -49,14 +49,17 @@ actor PostgresPubSub: PubSub {
 
     // MARK: - PubSub
 
-    func publish(_ messages: [RealtimeMessage]) async {
-        guard !messages.isEmpty else { return }
+    @discardableResult
+    func publish(_ messages: [RealtimeMessage]) async -> Bool {
+        guard !messages.isEmpty else { return true }
         do {
             try await notify(messages)
+            return true
         } catch {
             logger.error("could not publish realtime events",
                          metadata: ["events": .string(messages.map(\.event).joined(separator: ",")),
                                     "error": .string(String(reflecting: error))])
+            return false
         }
     }
 

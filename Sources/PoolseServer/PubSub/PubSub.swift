@@ -43,11 +43,13 @@ struct RealtimeMessage: Sendable, Equatable {
     static func userTopic(_ id: String) -> String { "user:\(id)" }
 }
 
-/// Carries events from the domain (after commit) to every gateway that serves a topic.
+/// Carries events from the domain (after commit, through `EventRelay`) to every gateway that serves a topic.
 /// In-process for one node; a PostgreSQL implementation lets several nodes share it.
 protocol PubSub: Sendable {
-    /// Publishes events in order.
-    func publish(_ messages: [RealtimeMessage]) async
+    /// Publishes events in order; false when they could not be handed on (the outbox then
+    /// keeps them for a later sweep, see `EventRelay`).
+    @discardableResult
+    func publish(_ messages: [RealtimeMessage]) async -> Bool
     /// A stream of every event published from now on.
     func subscribe() async -> AsyncStream<RealtimeMessage>
     /// Per-conversation turns that make publish order follow commit order (see `PublishLanes`).

@@ -7,9 +7,11 @@ import NIOConcurrencyHelpers
 /// publish afterwards race, so `message:new` n+1 could reach the gateway before n. Holding the
 /// turn from before the commit until after the publish makes publish order equal commit order,
 /// for every event of the conversation (edits, reactions, reads and kicks too), which reordering
-/// `message:new` by `sequence` in the gateway would not. A PostgreSQL pub/sub keeps the same order
-/// across nodes by sending NOTIFY inside the transaction: PostgreSQL delivers notifications in
-/// commit order.
+/// `message:new` by `sequence` in the gateway would not. `ChangeCommitter` takes the turn.
+///
+/// Across nodes the turn does not reach: a PostgreSQL pub/sub sends `NOTIFY` after the commit,
+/// so two nodes' events of one conversation can cross, and the receivers put `message:new` back
+/// in `sequence` order (`SequenceOrder`).
 ///
 /// A lock rather than an actor so that `Turn.end()` is synchronous and fits in a `defer`.
 final class PublishLanes: Sendable {

@@ -102,6 +102,21 @@ enum Migrations {
             "CREATE TABLE realtime_payloads (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL)",
             "CREATE INDEX realtime_payloads_by_age ON realtime_payloads (created_at)",
         ]),
+        // The events of each committed change, written in its transaction and deleted once
+        // published (`EventRelay`); rows left behind by a crash are published by a sweep.
+        Migration(version: 4, name: "outbox events", statements: [
+            "CREATE TABLE outbox_events (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE INDEX outbox_events_by_age ON outbox_events (created_at)",
+        ]),
+        // Generated server secrets (token signing keys, the local blob store's URL key), shared
+        // by every node of one database (`SharedSecrets`); `sealed` values are AES-GCM boxes.
+        Migration(version: 5, name: "server secrets", statements: [
+            """
+            CREATE TABLE server_secrets (
+              name TEXT PRIMARY KEY, value TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.

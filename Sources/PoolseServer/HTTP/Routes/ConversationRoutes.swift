@@ -11,29 +11,35 @@ enum ConversationRoutes {
                 try .list(await conversations.list(for: req.user))
             },
             RouteSpec(method: .post, path: "/v1/conversations", auth: .userToken, rateClass: .writes) { req in
-                let (conversation, created) = try await conversations.create(
-                    req.decode(ConversationCreateRequest.self), by: req.user)
-                return try .json(conversation, status: created ? 201 : 200)
+                let body = try req.decode(ConversationCreateRequest.self)
+                return try await req.respond({ (result: (Conversation, created: Bool)) in
+                    try .json(result.0, status: result.created ? 201 : 200)
+                }) { try await conversations.create(body, by: req.user) }
             },
             RouteSpec(method: .get, path: "/v1/conversations/:id", auth: .userToken, rateClass: .reads) { req in
                 try .json(await conversations.show(id: req.uuid("id"), for: req.user))
             },
             RouteSpec(method: .patch, path: "/v1/conversations/:id", auth: .userToken, rateClass: .writes) { req in
-                try .json(await conversations.update(id: req.uuid("id"), req.decode(ConversationUpdateRequest.self),
-                                                     by: req.user))
+                let (id, body) = (try req.uuid("id"), try req.decode(ConversationUpdateRequest.self))
+                return try await req.respond({ (conversation: Conversation) in try .json(conversation) }) {
+                    try await conversations.update(id: id, body, by: req.user)
+                }
             },
             RouteSpec(method: .get, path: "/v1/conversations/:id/members", auth: .userToken, rateClass: .reads) { req in
                 try .list(await conversations.members(conversationId: req.uuid("id"), for: req.user))
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/members", auth: .userToken, rateClass: .writes) { req in
-                try .list(await conversations.addMembers(conversationId: req.uuid("id"),
-                                                         req.decode(AddMembersRequest.self), by: req.user))
+                let (id, body) = (try req.uuid("id"), try req.decode(AddMembersRequest.self))
+                return try await req.respond({ (members: [Membership]) in try .list(members) }) {
+                    try await conversations.addMembers(conversationId: id, body, by: req.user)
+                }
             },
             RouteSpec(method: .delete, path: "/v1/conversations/:id/members/:user_id", auth: .userToken,
                       rateClass: .writes) { req in
-                try await conversations.removeMember(conversationId: req.uuid("id"), userId: req.uuid("user_id"),
-                                                     by: req.user)
-                return .noContent
+                let (id, userId) = (try req.uuid("id"), try req.uuid("user_id"))
+                return try await req.respond({ .noContent }) {
+                    try await conversations.removeMember(conversationId: id, userId: userId, by: req.user)
+                }
             },
         ]
     }

@@ -20,26 +20,35 @@ enum MessageRoutes {
                 return try .list(await messages.feed(conversationId: id, before: before, limit: limit, for: req.user))
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/messages", auth: .userToken, rateClass: .writes) { req in
-                let sent = try await messages.send(
-                    conversationId: req.uuid("id"), req.decode(MessageCreateRequest.self), by: req.user)
-                if sent.created { metrics.messagesPersisted.increment() }
-                return .encodedJSON(sent.json, status: sent.created ? 201 : 200)
+                let id = try req.uuid("id")
+                let body = try req.decode(MessageCreateRequest.self)
+                return try await req.respond({ (sent: MessageService.Sent) in
+                    .encodedJSON(sent.json, status: sent.created ? 201 : 200)
+                }) {
+                    let sent = try await messages.send(conversationId: id, body, by: req.user)
+                    if sent.created { metrics.messagesPersisted.increment() }
+                    return sent
+                }
             },
             RouteSpec(method: .post, path: "/v1/conversations/:id/read", auth: .userToken, rateClass: .writes) { req in
                 let body = try req.decode(MarkReadRequest.self)
                 guard let messageId = IDs.canonical(body.messageId) else {
                     throw ServiceError.validation("message_id", "is not a valid UUID")
                 }
-                try await messages.markRead(conversationId: req.uuid("id"), messageId: messageId, by: req.user)
-                return .noContent
+                let id = try req.uuid("id")
+                return try await req.respond({ .noContent }) {
+                    try await messages.markRead(conversationId: id, messageId: messageId, by: req.user)
+                }
             },
             RouteSpec(method: .patch, path: "/v1/messages/:id", auth: .userToken, rateClass: .writes) { req in
-                try .json(await messages.edit(messageId: req.uuid("id"), body: req.decode(MessageUpdateRequest.self).body,
-                                              by: req.user))
+                let (id, body) = (try req.uuid("id"), try req.decode(MessageUpdateRequest.self).body)
+                return try await req.respond({ (message: Message) in try .json(message) }) {
+                    try await messages.edit(messageId: id, body: body, by: req.user)
+                }
             },
             RouteSpec(method: .delete, path: "/v1/messages/:id", auth: .userToken, rateClass: .writes) { req in
-                try await messages.delete(messageId: req.uuid("id"), by: req.user)
-                return .noContent
+                let id = try req.uuid("id")
+                return try await req.respond({ .noContent }) { try await messages.delete(messageId: id, by: req.user) }
             },
             RouteSpec(method: .get, path: "/v1/messages/:id/replies", auth: .userToken, rateClass: .reads) { req in
                 let limit = try req.integerQuery("limit", in: 1...Int64(limits.maxRepliesPageSize)).map(Int.init)
@@ -49,14 +58,18 @@ enum MessageRoutes {
                                                         limit: limit, for: req.user))
             },
             RouteSpec(method: .post, path: "/v1/messages/:id/reactions", auth: .userToken, rateClass: .writes) { req in
-                try .json(await messages.react(messageId: req.uuid("id"), emoji: req.decode(ReactionRequest.self).emoji,
-                                               adding: true, by: req.user))
+                let (id, emoji) = (try req.uuid("id"), try req.decode(ReactionRequest.self).emoji)
+                return try await req.respond({ (message: Message) in try .json(message) }) {
+                    try await messages.react(messageId: id, emoji: emoji, adding: true, by: req.user)
+                }
             },
             RouteSpec(method: .delete, path: "/v1/messages/:id/reactions/:emoji", auth: .userToken,
                       rateClass: .writes) { req in
-                let emoji = try req.parameter("emoji")
-                return try .json(await messages.react(messageId: req.uuid("id"), emoji: emoji.removingPercentEncoding ?? emoji,
-                                                      adding: false, by: req.user))
+                let (id, raw) = (try req.uuid("id"), try req.parameter("emoji"))
+                return try await req.respond({ (message: Message) in try .json(message) }) {
+                    try await messages.react(messageId: id, emoji: raw.removingPercentEncoding ?? raw, adding: false,
+                                             by: req.user)
+                }
             },
         ]
     }

@@ -399,9 +399,9 @@ struct BlobHelperTests {
         #expect(try AttachmentService.checkedContentType(" text/plain; charset=utf-8 ", maxLength: 255)
             == "text/plain; charset=utf-8")
         for bad in ["", "text", "text/", "/plain", "te xt/plain", "text/plain\r\nX: y", "täxt/plain"] {
-            #expect(throws: ServiceError.self) { try AttachmentService.checkedContentType(bad, maxLength: 255) }
+            #expect(throws: DomainError.self) { try AttachmentService.checkedContentType(bad, maxLength: 255) }
         }
-        #expect(throws: ServiceError.self) {
+        #expect(throws: DomainError.self) {
             try AttachmentService.checkedContentType("a/" + String(repeating: "b", count: 300), maxLength: 255)
         }
     }

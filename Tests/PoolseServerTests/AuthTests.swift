@@ -19,7 +19,7 @@ struct AuthTests {
 
     @Test func expiredTokenIsTokenExpired() throws {
         let token = try JWT.sign(claims(exp: now - 1), keys: keys)
-        #expect(throws: ServiceError.tokenExpired) { try JWT.verify(token, keys: keys, nowSeconds: now) }
+        #expect(throws: DomainError.tokenExpired) { try JWT.verify(token, keys: keys, nowSeconds: now) }
     }
 
     @Test func tamperedAlgNoneAndUnknownKidAreInvalid() throws {
@@ -30,9 +30,9 @@ struct AuthTests {
         let otherKid = Base64URL.encode(Data(#"{"alg":"HS256","kid":"k2"}"#.utf8))
         for forged in ["\(parts[0]).\(forgedPayload).\(parts[2])", "\(noneHeader).\(parts[1]).",
                        "\(otherKid).\(parts[1]).\(parts[2])", "garbage", ""] {
-            #expect(throws: ServiceError.self) { try JWT.verify(forged, keys: keys, nowSeconds: now) }
-            do { _ = try JWT.verify(forged, keys: keys, nowSeconds: now) } catch let error as ServiceError {
-                #expect(error.code == "invalid_token")
+            #expect(throws: DomainError.self) { try JWT.verify(forged, keys: keys, nowSeconds: now) }
+            do { _ = try JWT.verify(forged, keys: keys, nowSeconds: now) } catch let error as DomainError {
+                #expect(error.code == .invalidToken)
             }
         }
     }
@@ -51,16 +51,16 @@ struct AuthTests {
         #expect(try cache.claims(of: token, keys: keys, nowSeconds: now).sub == "u")
         #expect(cache.count == 1)
         // A hit past the expiry is refused, and the entry goes.
-        var expired: ServiceError?
-        do { _ = try cache.claims(of: token, keys: keys, nowSeconds: now + 61) } catch let error as ServiceError { expired = error }
+        var expired: DomainError?
+        do { _ = try cache.claims(of: token, keys: keys, nowSeconds: now + 61) } catch let error as DomainError { expired = error }
         #expect(expired == .tokenExpired)
         #expect(cache.count == 0)
 
         let forged = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
         for _ in 0..<2 {
-            var refused: ServiceError?
-            do { _ = try cache.claims(of: forged, keys: keys, nowSeconds: now) } catch let error as ServiceError { refused = error }
-            #expect(refused?.code == "invalid_token")
+            var refused: DomainError?
+            do { _ = try cache.claims(of: forged, keys: keys, nowSeconds: now) } catch let error as DomainError { refused = error }
+            #expect(refused?.code == .invalidToken)
         }
         #expect(cache.count == 0)
 

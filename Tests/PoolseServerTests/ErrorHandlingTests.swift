@@ -65,3 +65,20 @@ struct ErrorHandlingTests {
         }
     }
 }
+
+@Suite("Domain errors")
+struct DomainErrorMappingTests {
+    @Test func everyDomainCodeHasAnHTTPStatusAndKeepsItsName() {
+        for code in DomainError.Code.all {
+            let status = ServiceError.status(of: code)
+            #expect(ServiceError.statuses[code] != nil, "\(code) has no HTTP status")
+            #expect(code == .internalFailure || status != 500, "\(code) maps to 500")
+        }
+        let mapped = ServiceError(DomainError.validation("body", "can't be blank"))
+        #expect(mapped.status == 422)
+        #expect(mapped.code == "validation_failed")
+        #expect(mapped.details == ["body": ["can't be blank"]])
+        #expect(ServiceError.reporting(DomainError.notFound("message"))?.status == 404)
+        #expect(ServiceError.reporting(CancellationError()) == nil)
+    }
+}

@@ -71,7 +71,9 @@ public struct Admin: Sendable {
         let record = try await resolveTenant(tenant)
         let now = Date()
         let user = User(id: IDs.make(), tenantId: record.id, externalId: externalId, insertedAt: now, updatedAt: now)
-        let stored = try await store.transaction { try await $0.insertOrFetchUser(user).user }
+        guard let stored = try await store.transaction({ try await $0.insertOrFetchUser(user)?.user }) else {
+            throw ConfigError("the user could not be stored")
+        }
         guard !stored.isBlocked else { throw ConfigError("user \(externalId) is blocked") }
         return try UserService.token(for: stored, ttlSeconds: ttlSeconds, keys: keys)
     }

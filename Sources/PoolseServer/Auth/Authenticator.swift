@@ -11,7 +11,7 @@ struct Authenticator: Sendable {
     func authenticate(authorization: String?, as kind: RouteAuth) async throws -> Principal? {
         guard kind != .none else { return nil }
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
-            throw ServiceError.unauthorized("an Authorization: Bearer header is required")
+            throw DomainError.unauthorized("an Authorization: Bearer header is required")
         }
         let credential = Self.trimmingBlanks(authorization.dropFirst("bearer ".count))
         switch kind {
@@ -19,22 +19,22 @@ struct Authenticator: Sendable {
             return nil
         case .apiKey:
             guard APIKeys.looksLikeKey(credential) else {
-                throw ServiceError.unauthorized("this route takes a tenant API key")
+                throw DomainError.unauthorized("this route takes a tenant API key")
             }
             let hash = APIKeys.hash(credential)
             guard let key = try await store.read({ try await $0.activeAPIKey(hash: hash) }) else {
-                throw ServiceError.unauthorized("unknown or revoked API key")
+                throw DomainError.unauthorized("unknown or revoked API key")
             }
             return .tenant(tenantId: key.tenantId, keyId: key.id)
         case .userToken:
             guard !APIKeys.looksLikeKey(credential) else {
-                throw ServiceError.unauthorized("this route takes an end-user token, not an API key")
+                throw DomainError.unauthorized("this route takes an end-user token, not an API key")
             }
             let claims = try verifiedTokens.claims(of: credential, keys: keys, nowSeconds: Int64(Date().timeIntervalSince1970))
             guard let user = try await store.read({ try await $0.user(id: claims.sub, tenantId: claims.tid) }) else {
-                throw ServiceError.invalidToken("the token's user does not exist")
+                throw DomainError.invalidToken("the token's user does not exist")
             }
-            guard !user.isBlocked else { throw ServiceError.userBlocked }
+            guard !user.isBlocked else { throw DomainError.userBlocked }
             return .user(UserPrincipal(user: user, tokenId: claims.jti))
         }
     }

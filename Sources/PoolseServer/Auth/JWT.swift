@@ -40,19 +40,19 @@ enum JWT {
               let payloadData = Base64URL.decode(String(parts[1])),
               let signature = Base64URL.decode(String(parts[2])),
               let header = try? JSONDecoder().decode(Header.self, from: headerData)
-        else { throw ServiceError.invalidToken("the token is malformed") }
-        guard header.alg == "HS256" else { throw ServiceError.invalidToken("unsupported token algorithm") }
+        else { throw DomainError.invalidToken("the token is malformed") }
+        guard header.alg == "HS256" else { throw DomainError.invalidToken("unsupported token algorithm") }
         guard let kid = header.kid, let key = keys.key(kid: kid) else {
-            throw ServiceError.invalidToken("unknown signing key")
+            throw DomainError.invalidToken("unknown signing key")
         }
         let input = Data("\(parts[0]).\(parts[1])".utf8)
         guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: input, using: key.secret) else {
-            throw ServiceError.invalidToken("bad token signature")
+            throw DomainError.invalidToken("bad token signature")
         }
         guard let claims = try? JSONDecoder().decode(JWTClaims.self, from: payloadData) else {
-            throw ServiceError.invalidToken("the token's claims are incomplete")
+            throw DomainError.invalidToken("the token's claims are incomplete")
         }
-        guard claims.exp > nowSeconds else { throw ServiceError.tokenExpired }
+        guard claims.exp > nowSeconds else { throw DomainError.tokenExpired }
         return claims
     }
 }

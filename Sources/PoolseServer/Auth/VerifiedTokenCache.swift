@@ -16,7 +16,7 @@ final class VerifiedTokenCache: Sendable {
         if let cached = claims.withLockedValue({ $0[token] }) {
             guard cached.exp > nowSeconds else {
                 claims.withLockedValue { $0[token] = nil }
-                throw ServiceError.tokenExpired
+                throw DomainError.tokenExpired
             }
             return cached
         }

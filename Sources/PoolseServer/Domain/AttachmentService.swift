@@ -19,12 +19,12 @@ struct AttachmentService: Sendable {
     /// Creates a pending attachment and the signed URL to PUT its bytes to.
     func requestUpload(_ request: AttachmentUploadRequest, by caller: UserPrincipal) async throws -> AttachmentUploadResponse {
         let contentType = try Self.checkedContentType(request.contentType, maxLength: limits.maxAttachmentFieldLength)
-        if request.byteSize < 0 { throw ServiceError.validation("byte_size", "must not be negative") }
-        if request.byteSize > limits.maxAttachmentBytes { throw ServiceError.attachmentTooLarge(limit: limits.maxAttachmentBytes) }
+        if request.byteSize < 0 { throw DomainError.validation("byte_size", "must not be negative") }
+        if request.byteSize > limits.maxAttachmentBytes { throw DomainError.attachmentTooLarge(limit: limits.maxAttachmentBytes) }
         if let name = request.originalFilename {
             try validate.optionalText(name, field: "original_filename", maxLength: limits.maxAttachmentFieldLength)
             if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                throw ServiceError.validation("original_filename", "must not contain control characters")
+                throw DomainError.validation("original_filename", "must not contain control characters")
             }
         }
         let now = Date()
@@ -48,10 +48,10 @@ struct AttachmentService: Sendable {
                   try await Self.canSee(record, caller, q)
             else { return nil }
             return record
-        }) else { throw ServiceError.notFound("attachment") }
+        }) else { throw DomainError.notFound("attachment") }
         if !record.isUploaded {
             guard case .verified = try await confirm(record) else {
-                throw ServiceError.conflict("the bytes of this attachment have not been uploaded yet")
+                throw DomainError.conflict("the bytes of this attachment have not been uploaded yet")
             }
         }
         let expiresAt = Date().addingTimeInterval(TimeInterval(settings.downloadURLLifetime))
@@ -69,10 +69,10 @@ struct AttachmentService: Sendable {
         let record: AttachmentRecord = try await committer.commit(lane: lane) { q in
             guard let record = try await q.attachmentRecord(id: id, tenantId: caller.tenantId), record.isLive,
                   try await Self.canSee(record, caller, q)
-            else { throw ServiceError.notFound("attachment") }
+            else { throw DomainError.notFound("attachment") }
             let now = WallClock.nowMicros()
             guard let messageId = record.attachment.messageId else {
-                guard record.attachment.senderId == caller.userId else { throw ServiceError.notFound("attachment") }
+                guard record.attachment.senderId == caller.userId else { throw DomainError.notFound("attachment") }
                 _ = try await q.markAttachmentDeleted(id: id, at: now)
                 return Change(record)
             }
@@ -80,7 +80,7 @@ struct AttachmentService: Sendable {
                 guard let conversationId = record.conversationId,
                       let membership = try await q.membership(conversationId: conversationId, userId: caller.userId),
                       membership.role.canManage
-                else { throw ServiceError.forbidden("only the sender or an owner or admin can delete this attachment") }
+                else { throw DomainError.forbidden("only the sender or an owner or admin can delete this attachment") }
             }
             _ = try await q.markAttachmentDeleted(id: id, at: now)
             try await q.touchMessage(id: messageId, at: now)
@@ -108,7 +108,7 @@ struct AttachmentService: Sendable {
         for record in records where record.attachment.senderId == caller.userId && record.attachment.messageId == nil
             && record.isLive && !record.isUploaded {
             if case .mismatch(let reason) = try await confirm(record) {
-                throw ServiceError.validation("attachment_ids", "the bytes uploaded for \(record.id) do not match the request: \(reason)")
+                throw DomainError.validation("attachment_ids", "the bytes uploaded for \(record.id) do not match the request: \(reason)")
             }
         }
     }
@@ -136,12 +136,12 @@ struct AttachmentService: Sendable {
                 problems.append("\(id) has not been uploaded yet")
             }
         }
-        if !problems.isEmpty { throw ServiceError.validation(["attachment_ids": problems]) }
+        if !problems.isEmpty { throw DomainError.validation(["attachment_ids": problems]) }
         let now = WireTime.micros(message.insertedAt)
         for (position, id) in unique.enumerated() {
             guard try await q.linkAttachment(id: id, tenantId: message.tenantId, senderId: message.senderId,
                                              messageId: message.id, position: position, at: now)
-            else { throw ServiceError.validation("attachment_ids", "\(id) is no longer available") }
+            else { throw DomainError.validation("attachment_ids", "\(id) is no longer available") }
         }
         let linked = Dictionary(try await q.attachmentRecords(ids: unique, tenantId: message.tenantId).map { ($0.id, $0) },
                                 uniquingKeysWith: { first, _ in first })
@@ -198,7 +198,7 @@ struct AttachmentService: Sendable {
             inspection = try await blobs.inspect(record.blob)
         } catch {
             logger.error("blob store inspection failed", metadata: ["attachment_id": "\(record.id)", "error": "\(error)"])
-            throw ServiceError(status: 503, code: "unavailable", message: "the attachment store is not reachable")
+            throw DomainError.unavailable("the attachment store is not reachable")
         }
         switch inspection {
         case .missing:
@@ -226,7 +226,7 @@ struct AttachmentService: Sendable {
         guard !trimmed.isEmpty, trimmed.count <= maxLength,
               trimmed.unicodeScalars.allSatisfy({ (0x20...0x7E).contains($0.value) }),
               parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(tokenCharacters.contains) })
-        else { throw ServiceError.validation("content_type", "must be a MIME type such as image/png") }
+        else { throw DomainError.validation("content_type", "must be a MIME type such as image/png") }
         return trimmed
     }
 }

@@ -27,7 +27,7 @@ struct ConversationService: Sendable {
     /// returned instead (`created == false`).
     func create(_ request: ConversationCreateRequest, by caller: UserPrincipal) async throws -> (Conversation, created: Bool) {
         guard ConversationType.known.contains(request.type) else {
-            throw ServiceError.validation("type", "must be direct or group")
+            throw DomainError.validation("type", "must be direct or group")
         }
         try validate.optionalText(request.name, field: "name", maxLength: limits.maxNameLength)
         try validate.optionalText(request.avatarURL, field: "avatar_url", maxLength: 2_048)
@@ -37,10 +37,10 @@ struct ConversationService: Sendable {
         let others = try validate.externalIds(request.memberExternalIds ?? [], field: "member_external_ids")
             .filter { $0 != caller.user.externalId }
         if request.type == .direct, others.count != 1 {
-            throw ServiceError.validation("member_external_ids", "a direct conversation has exactly one other member")
+            throw DomainError.validation("member_external_ids", "a direct conversation has exactly one other member")
         }
         let limit = min(request.memberLimit ?? limits.maxMembersPerConversation, limits.maxMembersPerConversation)
-        if others.count + 1 > limit { throw ServiceError.memberLimitReached(limit) }
+        if others.count + 1 > limit { throw DomainError.memberLimitReached(limit) }
 
         let now = Date()
         return try await committer.commit(lane: nil) { q -> Change<(Conversation, created: Bool)> in
@@ -61,7 +61,7 @@ struct ConversationService: Sendable {
             guard try await q.insertConversation(ConversationRecord(conversation: conversation, directKey: directKey)) else {
                 // A concurrent request created the same direct pair first.
                 guard let key = directKey, let existing = try await q.conversation(directKey: key, tenantId: caller.tenantId)
-                else { throw ServiceError.internalError }
+                else { throw DomainError.internalError }
                 return Change((try await Self.views([existing.conversation], for: caller.userId, q)[0], false))
             }
             let roles = [(caller.user, MemberRole.owner)] + members.map { ($0, MemberRole.member) }
@@ -89,10 +89,10 @@ struct ConversationService: Sendable {
             if let name = request.name { c.name = name }
             if let url = request.avatarURL { c.avatarURL = url }
             if let limit = request.memberLimit {
-                if c.type == .direct { throw ServiceError.validation("member_limit", "can't change on a direct conversation") }
+                if c.type == .direct { throw DomainError.validation("member_limit", "can't change on a direct conversation") }
                 let count = try await q.memberCount(conversationId: id)
                 if let limit, limit < count {
-                    throw ServiceError.validation("member_limit", "is below the current member count (\(count))")
+                    throw DomainError.validation("member_limit", "is below the current member count (\(count))")
                 }
                 c.memberLimit = limit
             }
@@ -119,23 +119,23 @@ struct ConversationService: Sendable {
     func addMembers(conversationId: String, _ request: AddMembersRequest, by caller: UserPrincipal) async throws -> [Membership] {
         let role = request.role ?? .member
         guard role == .member || role == .admin else {
-            throw ServiceError.validation("role", "must be member or admin")
+            throw DomainError.validation("role", "must be member or admin")
         }
         let externalIds = try validate.externalIds(request.externalIds, field: "external_ids")
-        if externalIds.isEmpty { throw ServiceError.validation("external_ids", "can't be blank") }
+        if externalIds.isEmpty { throw DomainError.validation("external_ids", "can't be blank") }
         return try await committer.commit(lane: conversationId) { q in
             let record = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             let callerRole = try await Self.requireManager(conversationId: conversationId, caller: caller, q)
-            if role == .admin, callerRole != .owner { throw ServiceError.forbidden("only the owner can add admins") }
+            if role == .admin, callerRole != .owner { throw DomainError.forbidden("only the owner can add admins") }
             if record.conversation.type == .direct {
-                throw ServiceError.validation("external_ids", "a direct conversation has exactly two members")
+                throw DomainError.validation("external_ids", "a direct conversation has exactly two members")
             }
             let users = try await provision(externalIds, caller: caller, q)
             let existing = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
             let newUsers = users.filter { !existing.contains($0.id) }
             let limit = min(record.conversation.memberLimit ?? limits.maxMembersPerConversation,
                             limits.maxMembersPerConversation)
-            if existing.count + newUsers.count > limit { throw ServiceError.memberLimitReached(limit) }
+            if existing.count + newUsers.count > limit { throw DomainError.memberLimitReached(limit) }
             let now = Date()
             for user in newUsers {
                 _ = try await q.insertMembership(Membership(
@@ -155,12 +155,12 @@ struct ConversationService: Sendable {
         try await committer.commit(lane: conversationId) { q in
             _ = try await Self.visibleConversation(id: conversationId, caller: caller, q)
             guard let target = try await q.membership(conversationId: conversationId, userId: userId) else {
-                throw ServiceError.notFound("member")
+                throw DomainError.notFound("member")
             }
             if userId != caller.userId {
                 let role = try await Self.requireManager(conversationId: conversationId, caller: caller, q)
-                if target.role == .owner { throw ServiceError.forbidden("the owner can't be removed") }
-                if target.role == .admin, role != .owner { throw ServiceError.forbidden("only the owner can remove admins") }
+                if target.role == .owner { throw DomainError.forbidden("the owner can't be removed") }
+                if target.role == .admin, role != .owner { throw DomainError.forbidden("only the owner can remove admins") }
             }
             guard try await q.deleteMembership(conversationId: conversationId, userId: userId) else { return Change(events: []) }
             // The removed user's sockets leave the topic at once and get nothing more from it.
@@ -174,7 +174,7 @@ struct ConversationService: Sendable {
     static func visibleConversation(id: String, caller: UserPrincipal, _ q: Queries) async throws -> ConversationRecord {
         guard let record = try await q.conversation(id: id, tenantId: caller.tenantId),
               try await q.membership(conversationId: id, userId: caller.userId) != nil
-        else { throw ServiceError.notFound("conversation") }
+        else { throw DomainError.notFound("conversation") }
         return record
     }
 
@@ -182,9 +182,9 @@ struct ConversationService: Sendable {
     @discardableResult
     static func requireManager(conversationId: String, caller: UserPrincipal, _ q: Queries) async throws -> MemberRole {
         guard let membership = try await q.membership(conversationId: conversationId, userId: caller.userId) else {
-            throw ServiceError.notFound("conversation")
+            throw DomainError.notFound("conversation")
         }
-        guard membership.role.canManage else { throw ServiceError.forbidden("only the owner or an admin can do this") }
+        guard membership.role.canManage else { throw DomainError.forbidden("only the owner or an admin can do this") }
         return membership.role
     }
 
@@ -216,7 +216,8 @@ struct ConversationService: Sendable {
             } else {
                 let user = User(id: IDs.make(), tenantId: caller.tenantId, externalId: externalId, insertedAt: now,
                                 updatedAt: now)
-                result.append(try await q.insertOrFetchUser(user).user)
+                guard let stored = try await q.insertOrFetchUser(user) else { throw DomainError.internalError }
+                result.append(stored.user)
             }
         }
         return result

@@ -38,21 +38,21 @@ struct MessageService: Sendable {
     func send(conversationId: String, _ request: MessageCreateRequest, by caller: UserPrincipal) async throws -> Sent {
         let attachmentIds = request.attachmentIds ?? []
         if attachmentIds.count > limits.maxAttachmentsPerMessage {
-            throw ServiceError.validation("attachment_ids", "has more than \(limits.maxAttachmentsPerMessage) entries")
+            throw DomainError.validation("attachment_ids", "has more than \(limits.maxAttachmentsPerMessage) entries")
         }
         if let body = request.body {
             try validate.optionalText(body, field: "body", maxLength: limits.maxMessageLength)
         }
         let hasBody = request.body?.unicodeScalars.contains { !$0.properties.isWhitespace } ?? false
-        if !hasBody, attachmentIds.isEmpty { throw ServiceError.validation("body", "can't be blank") }
+        if !hasBody, attachmentIds.isEmpty { throw DomainError.validation("body", "can't be blank") }
         let type = request.type ?? .text
-        guard MessageType.known.contains(type) else { throw ServiceError.validation("type", "must be text, system or custom") }
+        guard MessageType.known.contains(type) else { throw DomainError.validation("type", "must be text, system or custom") }
         let id = try request.id.map { try validate.uuid($0, field: "id") } ?? IDs.make()
         let replyToId = try request.replyToId.map { try validate.uuid($0, field: "reply_to_id") }
         let quotedId = try request.quotedMessageId.map { try validate.uuid($0, field: "quoted_message_id") }
         let mentionList = request.mentions ?? []
         if mentionList.count > limits.maxMentions {
-            throw ServiceError.validation("mentions", "has more than \(limits.maxMentions) entries")
+            throw DomainError.validation("mentions", "has more than \(limits.maxMentions) entries")
         }
         var uniqueMentions: [String] = []
         for mention in mentionList {
@@ -67,19 +67,21 @@ struct MessageService: Sendable {
                 _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
                 // Taking the sequence first locks the conversation row (PostgreSQL) before the
                 // duplicate-id check, so two resends of one id can't both pass the check.
-                let sequence = try await q.nextSequence(conversationId: conversationId)
+                guard let sequence = try await q.nextSequence(conversationId: conversationId) else {
+                    throw DomainError.notFound("conversation")
+                }
                 if try await q.messageExists(id: id) { throw DuplicateMessageID() }
                 var threadRootId: String?
                 if let replyToId {
                     guard let target = try await q.message(id: replyToId, tenantId: caller.tenantId),
                           target.conversationId == conversationId
-                    else { throw ServiceError.validation("reply_to_id", "is not a message of this conversation") }
+                    else { throw DomainError.validation("reply_to_id", "is not a message of this conversation") }
                     threadRootId = target.threadRootId ?? target.id
                 }
                 if let quotedId {
                     guard let quoted = try await q.message(id: quotedId, tenantId: caller.tenantId),
                           quoted.conversationId == conversationId
-                    else { throw ServiceError.validation("quoted_message_id", "is not a message of this conversation") }
+                    else { throw DomainError.validation("quoted_message_id", "is not a message of this conversation") }
                 }
                 // Mentions name members of the conversation: anyone else (another tenant's user, a
                 // former member, an unknown id) is refused rather than stored. Only mentions need
@@ -87,7 +89,7 @@ struct MessageService: Sendable {
                 var notified: [String] = []
                 for userId in mentions {
                     guard try await q.membership(conversationId: conversationId, userId: userId) != nil else {
-                        throw ServiceError.validation("mentions", "\(userId) is not a member of this conversation")
+                        throw DomainError.validation("mentions", "\(userId) is not a member of this conversation")
                     }
                     if userId != caller.userId { notified.append(userId) }
                 }
@@ -112,7 +114,7 @@ struct MessageService: Sendable {
                     message.attachments = []
                 } else {
                     guard let stored = try await q.message(id: id, tenantId: caller.tenantId) else {
-                        throw ServiceError.internalError
+                        throw DomainError.internalError
                     }
                     message = stored
                 }
@@ -133,7 +135,7 @@ struct MessageService: Sendable {
             // The transaction rolled back, so the sequence it took is not spent.
             guard let existing = try await store.read({ try await $0.message(id: id, tenantId: caller.tenantId) }),
                   existing.senderId == caller.userId, existing.conversationId == conversationId
-            else { throw ServiceError.conflict("a different message already has this id") }
+            else { throw DomainError.conflict("a different message already has this id") }
             return Sent(message: existing, created: false, json: try WireCoding.encoder.encode(existing))
         }
     }
@@ -144,7 +146,7 @@ struct MessageService: Sendable {
             _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
             guard let message = try await q.message(id: messageId, tenantId: caller.tenantId),
                   message.conversationId == conversationId
-            else { throw ServiceError.notFound("message") }
+            else { throw DomainError.notFound("message") }
             let now = Date()
             guard try await q.advanceReadCursor(conversationId: conversationId, userId: caller.userId,
                                                 messageId: messageId, sequence: message.sequence,
@@ -165,10 +167,10 @@ struct MessageService: Sendable {
         let body = try validate.requiredText(body, field: "body", maxLength: limits.maxMessageLength)
         return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
-            guard message.senderId == caller.userId else { throw ServiceError.forbidden("only the sender can edit a message") }
-            guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
+            guard message.senderId == caller.userId else { throw DomainError.forbidden("only the sender can edit a message") }
+            guard message.deletedAt == nil else { throw DomainError.messageDeleted }
             try await q.editMessage(id: messageId, body: body, at: WallClock.nowMicros())
-            guard var edited = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+            guard var edited = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw DomainError.internalError }
             try await refreshPreviewIfLatest(edited, q)
             edited.attachments = edited.attachments ?? []
             return Change(edited, events: [try .conversation(edited.conversationId, RealtimeEvent.messageUpdated, edited)])
@@ -180,7 +182,7 @@ struct MessageService: Sendable {
         try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId || role.canManage else {
-                throw ServiceError.forbidden("only the sender or an owner or admin can delete a message")
+                throw DomainError.forbidden("only the sender or an owner or admin can delete a message")
             }
             guard message.deletedAt == nil else { return Change(events: []) }
             let now = Date()
@@ -209,24 +211,24 @@ struct MessageService: Sendable {
     func react(messageId: String, emoji: String, adding: Bool, by caller: UserPrincipal) async throws -> Message {
         let emoji = try validate.requiredText(emoji, field: "emoji", maxLength: limits.maxEmojiBytes)
         if emoji.utf8.count > limits.maxEmojiBytes {
-            throw ServiceError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
+            throw DomainError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
         }
         return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
-            guard message.deletedAt == nil else { throw ServiceError.messageDeleted }
+            guard message.deletedAt == nil else { throw DomainError.messageDeleted }
             let changed: Bool
             let now = WallClock.nowMicros()
             if adding {
                 if message.reactions[emoji] == nil,
                    try await q.distinctEmojiCount(messageId: messageId) >= limits.maxDistinctEmojis {
-                    throw ServiceError.validation("emoji", "a message can carry at most \(limits.maxDistinctEmojis) different emoji")
+                    throw DomainError.validation("emoji", "a message can carry at most \(limits.maxDistinctEmojis) different emoji")
                 }
                 changed = try await q.addReaction(messageId: messageId, emoji: emoji, userId: caller.userId, at: now)
             } else {
                 changed = try await q.removeReaction(messageId: messageId, emoji: emoji, userId: caller.userId)
             }
             if changed { try await q.touchMessage(id: messageId, at: now) }
-            guard let updated = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw ServiceError.internalError }
+            guard let updated = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw DomainError.internalError }
             guard changed else { return Change(updated) }
             let event = ReactionEvent(messageId: messageId, conversationId: message.conversationId, emoji: emoji,
                                       userId: caller.userId)
@@ -247,7 +249,7 @@ struct MessageService: Sendable {
     private func visibleMessage(id: String, caller: UserPrincipal, _ q: Queries) async throws -> (Message, MemberRole) {
         guard let message = try await q.message(id: id, tenantId: caller.tenantId),
               let membership = try await q.membership(conversationId: message.conversationId, userId: caller.userId)
-        else { throw ServiceError.notFound("message") }
+        else { throw DomainError.notFound("message") }
         return (message, membership.role)
     }
 

@@ -13,7 +13,7 @@ actor ProvisionBudget {
         guard count > 0 else { return }
         let current = used[tokenId, default: 0]
         guard current + count <= limit else {
-            throw ServiceError.validation(
+            throw DomainError.validation(
                 "member_external_ids", "would create more than \(limit) new users with one token")
         }
         used[tokenId] = current + count

@@ -18,14 +18,14 @@ struct UserService: Sendable {
         let user = User(id: IDs.make(), tenantId: tenantId, externalId: externalId, displayName: request.displayName,
                         customData: request.customData, insertedAt: now, updatedAt: now)
         return try await committer.commit(lane: nil) { q -> Change<(User, created: Bool)> in
-            let result = try await q.insertOrFetchUser(user)
+            guard let result = try await q.insertOrFetchUser(user) else { throw DomainError.internalError }
             return Change((result.user, result.created))
         }
     }
 
     func get(id: String, tenantId: String) async throws -> User {
         guard let user = try await store.read({ try await $0.user(id: id, tenantId: tenantId) }) else {
-            throw ServiceError.notFound("user")
+            throw DomainError.notFound("user")
         }
         return user
     }
@@ -34,7 +34,7 @@ struct UserService: Sendable {
         if let name = request.displayName { try validate.optionalText(name, field: "display_name", maxLength: limits.maxNameLength) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
         return try await committer.commit(lane: nil) { q in
-            guard var user = try await q.user(id: id, tenantId: tenantId) else { throw ServiceError.notFound("user") }
+            guard var user = try await q.user(id: id, tenantId: tenantId) else { throw DomainError.notFound("user") }
             if let name = request.displayName { user.displayName = name }
             if let data = request.customData { user.customData = data }
             if let blocked = request.isBlocked { user.isBlocked = blocked }
@@ -50,10 +50,10 @@ struct UserService: Sendable {
     func mintToken(userId: String, tenantId: String, ttlSeconds: Int?) async throws -> TokenResponse {
         let ttl = ttlSeconds ?? limits.defaultTokenTTL
         guard (1...limits.maxTokenTTL).contains(ttl) else {
-            throw ServiceError.validation("ttl_seconds", "must be between 1 and \(limits.maxTokenTTL)")
+            throw DomainError.validation("ttl_seconds", "must be between 1 and \(limits.maxTokenTTL)")
         }
         let user = try await get(id: userId, tenantId: tenantId)
-        guard !user.isBlocked else { throw ServiceError.userBlocked }
+        guard !user.isBlocked else { throw DomainError.userBlocked }
         return try Self.token(for: user, ttlSeconds: ttl, keys: keys)
     }
 

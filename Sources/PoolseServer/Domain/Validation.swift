@@ -7,7 +7,7 @@ struct Validation {
 
     func requiredText(_ value: String?, field: String, maxLength: Int) throws -> String {
         guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ServiceError.validation(field, "can't be blank")
+            throw DomainError.validation(field, "can't be blank")
         }
         try optionalText(value, field: field, maxLength: maxLength)
         return value
@@ -15,7 +15,7 @@ struct Validation {
 
     func optionalText(_ value: String?, field: String, maxLength: Int) throws {
         guard let value else { return }
-        if value.count > maxLength { throw ServiceError.validation(field, "is longer than \(maxLength) characters") }
+        if value.count > maxLength { throw DomainError.validation(field, "is longer than \(maxLength) characters") }
     }
 
     func externalId(_ value: String, field: String = "external_id") throws -> String {
@@ -25,7 +25,7 @@ struct Validation {
     /// Checks and de-duplicates a list of external ids, keeping their order.
     func externalIds(_ values: [String], field: String) throws -> [String] {
         if values.count > limits.maxExternalIdsPerRequest {
-            throw ServiceError.validation(field, "has more than \(limits.maxExternalIdsPerRequest) entries")
+            throw DomainError.validation(field, "has more than \(limits.maxExternalIdsPerRequest) entries")
         }
         var seen = Set<String>()
         var result: [String] = []
@@ -40,19 +40,19 @@ struct Validation {
         guard let value else { return }
         let size = (try? WireCoding.encoder.encode(value).count) ?? Int.max
         if size > limits.maxCustomDataBytes {
-            throw ServiceError.validation(field, "is larger than \(limits.maxCustomDataBytes) bytes")
+            throw DomainError.validation(field, "is larger than \(limits.maxCustomDataBytes) bytes")
         }
     }
 
     func uuid(_ value: String, field: String) throws -> String {
-        guard let id = IDs.canonical(value) else { throw ServiceError.validation(field, "is not a valid UUID") }
+        guard let id = IDs.canonical(value) else { throw DomainError.validation(field, "is not a valid UUID") }
         return id
     }
 
     func memberLimit(_ value: Int?) throws {
         guard let value else { return }
         if value < 2 || value > limits.maxMembersPerConversation {
-            throw ServiceError.validation("member_limit", "must be between 2 and \(limits.maxMembersPerConversation)")
+            throw DomainError.validation("member_limit", "must be between 2 and \(limits.maxMembersPerConversation)")
         }
     }
 }

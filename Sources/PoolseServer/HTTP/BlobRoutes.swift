@@ -120,8 +120,8 @@ struct BlobRoutes: Sendable {
     private func respond(_ context: some RequestContext, _ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
-        } catch let error as ServiceError {
-            return RoutePipeline.render(.error(error, docBaseURL: docBaseURL))
+        } catch let error where ServiceError.reporting(error) != nil {
+            return RoutePipeline.render(.error(ServiceError.reporting(error) ?? .internalError, docBaseURL: docBaseURL))
         } catch {
             context.logger.error("blob route failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return RoutePipeline.render(.error(.internalError, docBaseURL: docBaseURL))

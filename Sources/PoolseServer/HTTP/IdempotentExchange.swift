@@ -34,6 +34,14 @@ extension APIRequest {
     /// change's own transaction, and exactly that response is returned.
     func respond<T: Sendable>(_ render: @escaping @Sendable (T) throws -> APIResponse,
                               _ work: () async throws -> T) async throws -> APIResponse {
+        try await IdempotentExchange.respond(render, work)
+    }
+}
+
+extension IdempotentExchange {
+    /// `APIRequest.respond(_:_:)`, for the exchange bound to the current task (if any).
+    static func respond<T: Sendable>(_ render: @escaping @Sendable (T) throws -> APIResponse,
+                                     _ work: () async throws -> T) async throws -> APIResponse {
         guard let exchange = IdempotentExchange.current else { return try render(try await work()) }
         let hook = CommitHook { result, q in
             guard let value = result as? T else { return }

@@ -33,7 +33,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func envelope(for error: any Error, docBaseURL: String) -> Response {
         let serviceError: ServiceError
-        if let error = error as? ServiceError {
+        if let error = ServiceError.reporting(error) {
             serviceError = error
         } else if let error = error as? any HTTPResponseError {
             switch error.status.code {

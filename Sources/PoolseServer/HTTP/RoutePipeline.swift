@@ -21,8 +21,8 @@ struct RoutePipeline: Sendable {
         let api: APIResponse
         do {
             api = try await run(spec, request: request, context: context)
-        } catch let error as ServiceError {
-            api = .error(error, docBaseURL: docBaseURL)
+        } catch let error where ServiceError.reporting(error) != nil {
+            api = .error(ServiceError.reporting(error) ?? .internalError, docBaseURL: docBaseURL)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             api = .error(.internalError, docBaseURL: docBaseURL)

@@ -98,7 +98,7 @@ struct SocketDriver: Sendable {
             do {
                 _ = try await store.read { try await ConversationService.visibleConversation(id: id, caller: socket.principal, $0) }
                 return true
-            } catch let error as ServiceError where error.status == 404 {
+            } catch let error as DomainError where error.code == .notFound {
                 return false
             }
         }

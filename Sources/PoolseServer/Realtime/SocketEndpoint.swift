@@ -65,7 +65,7 @@ struct SocketEndpoint: Sendable {
     /// 403 when the token is missing, bad or expired or the user is blocked (PROTOCOL.md §6),
     /// with the code that says which; other errors as they are.
     private func refusal(for error: any Error) -> APIResponse {
-        guard let error = error as? ServiceError else { return .error(.internalError, docBaseURL: docBaseURL) }
+        guard let error = ServiceError.reporting(error) else { return .error(.internalError, docBaseURL: docBaseURL) }
         let refusal = error.status == 401 ? ServiceError(status: 403, code: error.code, message: error.message) : error
         return .error(refusal, docBaseURL: docBaseURL)
     }

@@ -65,12 +65,12 @@ extension Queries {
 
     /// Takes the next sequence of a conversation. Called in the insert's transaction, so
     /// the row lock (PostgreSQL) or the single writer (SQLite) keeps sequences gap-free.
-    func nextSequence(conversationId: String) async throws -> Int64 {
-        guard let row = try await db.raw("""
+    /// Nil when there is no such conversation.
+    func nextSequence(conversationId: String) async throws -> Int64? {
+        try await db.raw("""
             UPDATE conversations SET last_sequence = last_sequence + 1 WHERE id = \(bind: conversationId)
             RETURNING last_sequence
-            """).first() else { throw ServiceError.notFound("conversation") }
-        return try row.int64("last_sequence")
+            """).first()?.int64("last_sequence")
     }
 
     func recordLastMessage(conversationId: String, at time: Int64, preview: String?) async throws {

@@ -28,8 +28,9 @@ extension Queries {
     }
 
     /// Inserts the user unless one with the same external id exists; returns the stored
-    /// row and whether it is new. Safe under concurrent calls for the same external id.
-    func insertOrFetchUser(_ user: User) async throws -> (user: User, created: Bool) {
+    /// row and whether it is new (nil only if the row vanished in between). Safe under
+    /// concurrent calls for the same external id.
+    func insertOrFetchUser(_ user: User) async throws -> (user: User, created: Bool)? {
         let inserted = try await db.raw("""
             INSERT INTO users (id, tenant_id, external_id, display_name, custom_data, is_blocked, inserted_at, updated_at)
             VALUES (\(bind: user.id), \(bind: user.tenantId), \(bind: user.externalId), \(bind: user.displayName),
@@ -39,10 +40,7 @@ extension Queries {
             RETURNING id
             """).first()
         if inserted != nil { return (user, true) }
-        guard let existing = try await self.user(externalId: user.externalId, tenantId: user.tenantId) else {
-            throw ServiceError.internalError
-        }
-        return (existing, false)
+        return try await self.user(externalId: user.externalId, tenantId: user.tenantId).map { ($0, false) }
     }
 
     func updateUser(_ user: User) async throws {

@@ -1,8 +1,5 @@
-/// The errors of attachment uploads and signed blob URLs (PROTOCOL.md §2, §5).
+/// The errors of blob uploads and signed blob URLs (PROTOCOL.md §2, §5).
 extension ServiceError {
-    static func attachmentTooLarge(limit: Int64) -> ServiceError {
-        ServiceError(status: 413, code: "attachment_too_large", message: "attachments are limited to \(limit) bytes")
-    }
     static func sizeMismatch(expected: Int64) -> ServiceError {
         ServiceError(status: 400, code: "size_mismatch",
                      message: "the upload must be exactly \(expected) bytes, the byte_size that was requested")

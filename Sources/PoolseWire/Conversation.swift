@@ -26,6 +26,8 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
     public var lastMessagePreview: String?
     /// The sequence of the latest message (0 before the first).
     public var lastSequence: Int64
+    /// Whether only owners and admins (and the tenant's API key) may send, react and edit.
+    public var frozen: Bool
     /// Messages after the caller's read cursor (present in the caller's views).
     public var unreadCount: Int?
     /// External ids of every member (present in list, create and realtime payloads).
@@ -39,7 +41,7 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
     public init(id: String, tenantId: String, type: ConversationType, name: String? = nil, avatarURL: String? = nil,
                 createdByUserId: String? = nil, memberLimit: Int? = nil, customData: JSONObject? = nil,
                 settings: JSONObject? = nil, lastMessageAt: Date? = nil, lastMessagePreview: String? = nil,
-                lastSequence: Int64 = 0, unreadCount: Int? = nil, memberExternalIds: [String]? = nil,
+                lastSequence: Int64 = 0, frozen: Bool = false, unreadCount: Int? = nil, memberExternalIds: [String]? = nil,
                 insertedAt: Date, updatedAt: Date) {
         self.id = id
         self.tenantId = tenantId
@@ -53,6 +55,7 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
         self.lastMessageAt = lastMessageAt
         self.lastMessagePreview = lastMessagePreview
         self.lastSequence = lastSequence
+        self.frozen = frozen
         self.unreadCount = unreadCount
         self.memberExternalIds = memberExternalIds
         self.insertedAt = insertedAt
@@ -63,7 +66,7 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
         case id, tenantId = "tenant_id", type, name, avatarURL = "avatar_url",
              createdByUserId = "created_by_user_id", memberLimit = "member_limit", customData = "custom_data",
              settings, lastMessageAt = "last_message_at", lastMessagePreview = "last_message_preview",
-             lastSequence = "last_sequence", unreadCount = "unread_count",
+             lastSequence = "last_sequence", frozen, unreadCount = "unread_count",
              memberExternalIds = "member_external_ids", insertedAt = "inserted_at", updatedAt = "updated_at"
     }
 
@@ -81,6 +84,7 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
         lastMessageAt = try c.decodeIfPresent(Date.self, forKey: .lastMessageAt)
         lastMessagePreview = try c.decodeIfPresent(String.self, forKey: .lastMessagePreview)
         lastSequence = try c.decodeIfPresent(Int64.self, forKey: .lastSequence) ?? 0
+        frozen = try c.decodeIfPresent(Bool.self, forKey: .frozen) ?? false
         unreadCount = try c.decodeIfPresent(Int.self, forKey: .unreadCount)
         memberExternalIds = try c.decodeIfPresent([String].self, forKey: .memberExternalIds)
         insertedAt = try c.decode(Date.self, forKey: .insertedAt)
@@ -101,6 +105,7 @@ public struct Conversation: Codable, Hashable, Sendable, Identifiable {
         try c.encode(lastMessageAt, forKey: .lastMessageAt)
         try c.encode(lastMessagePreview, forKey: .lastMessagePreview)
         try c.encode(lastSequence, forKey: .lastSequence)
+        try c.encode(frozen, forKey: .frozen)
         try c.encodeIfPresent(unreadCount, forKey: .unreadCount)
         try c.encodeIfPresent(memberExternalIds, forKey: .memberExternalIds)
         try c.encode(insertedAt, forKey: .insertedAt)

@@ -45,19 +45,22 @@ public struct ConversationUpdateRequest: Codable, Hashable, Sendable {
     public var customData: JSONObject??
     /// New settings, or `.some(nil)` to clear.
     public var settings: JSONObject??
+    /// Freeze (`true`) or thaw (`false`) the conversation (owners and admins only).
+    public var frozen: Bool?
 
     /// Creates the request.
     public init(name: String?? = nil, avatarURL: String?? = nil, memberLimit: Int?? = nil,
-                customData: JSONObject?? = nil, settings: JSONObject?? = nil) {
+                customData: JSONObject?? = nil, settings: JSONObject?? = nil, frozen: Bool? = nil) {
         self.name = name
         self.avatarURL = avatarURL
         self.memberLimit = memberLimit
         self.customData = customData
         self.settings = settings
+        self.frozen = frozen
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, avatarURL = "avatar_url", memberLimit = "member_limit", customData = "custom_data", settings
+        case name, avatarURL = "avatar_url", memberLimit = "member_limit", customData = "custom_data", settings, frozen
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +70,7 @@ public struct ConversationUpdateRequest: Codable, Hashable, Sendable {
         memberLimit = try c.decodePatch(Int.self, forKey: .memberLimit)
         customData = try c.decodePatch(JSONObject.self, forKey: .customData)
         settings = try c.decodePatch(JSONObject.self, forKey: .settings)
+        frozen = try c.decodeIfPresent(Bool.self, forKey: .frozen)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +80,7 @@ public struct ConversationUpdateRequest: Codable, Hashable, Sendable {
         try c.encodePatch(memberLimit, forKey: .memberLimit)
         try c.encodePatch(customData, forKey: .customData)
         try c.encodePatch(settings, forKey: .settings)
+        try c.encodeIfPresent(frozen, forKey: .frozen)
     }
 }
 

@@ -20,6 +20,8 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
     public var lastReadSequence: Int64
     /// When the cursor last moved.
     public var lastReadAt: Date?
+    /// Until when the member muted the conversation (no mention events or pushes), nil when not muted.
+    public var mutedUntil: Date?
     /// Creation time.
     public var insertedAt: Date
     /// Last update time.
@@ -28,7 +30,7 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
     /// Creates a membership value.
     public init(id: String, tenantId: String, conversationId: String, userId: String, externalId: String,
                 role: MemberRole, lastReadMessageId: String? = nil, lastReadSequence: Int64 = 0,
-                lastReadAt: Date? = nil, insertedAt: Date, updatedAt: Date) {
+                lastReadAt: Date? = nil, mutedUntil: Date? = nil, insertedAt: Date, updatedAt: Date) {
         self.id = id
         self.tenantId = tenantId
         self.conversationId = conversationId
@@ -38,6 +40,7 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
         self.lastReadMessageId = lastReadMessageId
         self.lastReadSequence = lastReadSequence
         self.lastReadAt = lastReadAt
+        self.mutedUntil = mutedUntil
         self.insertedAt = insertedAt
         self.updatedAt = updatedAt
     }
@@ -45,7 +48,7 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
     enum CodingKeys: String, CodingKey {
         case id, tenantId = "tenant_id", conversationId = "conversation_id", userId = "user_id",
              externalId = "external_id", role, lastReadMessageId = "last_read_message_id",
-             lastReadSequence = "last_read_sequence", lastReadAt = "last_read_at", insertedAt = "inserted_at",
+             lastReadSequence = "last_read_sequence", lastReadAt = "last_read_at", mutedUntil = "muted_until", insertedAt = "inserted_at",
              updatedAt = "updated_at"
     }
 
@@ -60,6 +63,7 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
         lastReadMessageId = try c.decodeIfPresent(String.self, forKey: .lastReadMessageId)
         lastReadSequence = try c.decodeIfPresent(Int64.self, forKey: .lastReadSequence) ?? 0
         lastReadAt = try c.decodeIfPresent(Date.self, forKey: .lastReadAt)
+        mutedUntil = try c.decodeIfPresent(Date.self, forKey: .mutedUntil)
         insertedAt = try c.decode(Date.self, forKey: .insertedAt)
         updatedAt = try c.decode(Date.self, forKey: .updatedAt)
     }
@@ -75,6 +79,7 @@ public struct Membership: Codable, Hashable, Sendable, Identifiable {
         try c.encode(lastReadMessageId, forKey: .lastReadMessageId)
         try c.encode(lastReadSequence, forKey: .lastReadSequence)
         try c.encode(lastReadAt, forKey: .lastReadAt)
+        try c.encode(mutedUntil, forKey: .mutedUntil)
         try c.encode(insertedAt, forKey: .insertedAt)
         try c.encode(updatedAt, forKey: .updatedAt)
     }

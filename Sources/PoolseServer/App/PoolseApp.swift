@@ -90,6 +90,8 @@ public struct PoolseApp: Sendable {
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
             + AttachmentRoutes.specs(attachments)
+            + SafetyRoutes.specs(SafetyService(store: store, limits: limits, committer: committer), messages: messages,
+                                 limits: limits)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),

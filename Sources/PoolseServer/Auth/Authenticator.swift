@@ -14,8 +14,9 @@ struct Authenticator: Sendable {
             throw DomainError.unauthorized("an Authorization: Bearer header is required")
         }
         let credential = Self.trimmingBlanks(authorization.dropFirst("bearer ".count))
+        let kind = kind == .userOrAPIKey ? (APIKeys.looksLikeKey(credential) ? RouteAuth.apiKey : .userToken) : kind
         switch kind {
-        case .none:
+        case .none, .userOrAPIKey:
             return nil
         case .apiKey:
             guard APIKeys.looksLikeKey(credential) else {

@@ -34,4 +34,6 @@ enum RouteAuth: Sendable {
     case none
     case apiKey
     case userToken
+    /// Either: moderation routes that a conversation's owner/admin and the tenant's backend share.
+    case userOrAPIKey
 }

@@ -47,6 +47,8 @@ struct ConversationService: Sendable {
             let members = try await provision(others, caller: caller, q)
             var directKey: String?
             if request.type == .direct {
+                // A user who blocks the caller gets no new direct conversation from them.
+                for member in members where try await q.blocks(member.id, caller.userId) { throw DomainError.blocked }
                 let key = ([caller.userId] + members.map(\.id)).sorted().joined(separator: ":")
                 if let existing = try await q.conversation(directKey: key, tenantId: caller.tenantId) {
                     return Change((try await Self.views([existing.conversation], for: caller.userId, q)[0], false))
@@ -76,16 +78,17 @@ struct ConversationService: Sendable {
         }
     }
 
-    func update(id: String, _ request: ConversationUpdateRequest, by caller: UserPrincipal) async throws -> Conversation {
+    /// Updates a conversation (owner/admin, or the tenant's API key). `frozen` freezes it.
+    func update(id: String, _ request: ConversationUpdateRequest, by moderator: Principal) async throws -> Conversation {
         if let name = request.name { try validate.optionalText(name, field: "name", maxLength: limits.maxNameLength) }
         if let url = request.avatarURL { try validate.optionalText(url, field: "avatar_url", maxLength: 2_048) }
         if let limit = request.memberLimit { try validate.memberLimit(limit) }
         if let data = request.customData { try validate.jsonObject(data, field: "custom_data") }
         if let settings = request.settings { try validate.jsonObject(settings, field: "settings") }
         return try await committer.commit(lane: id) { q in
-            var record = try await Self.visibleConversation(id: id, caller: caller, q)
-            try await Self.requireManager(conversationId: id, caller: caller, q)
+            var (record, _) = try await SafetyService.moderatedConversation(id, moderator, q)
             var c = record.conversation
+            if let frozen = request.frozen { c.frozen = frozen }
             if let name = request.name { c.name = name }
             if let url = request.avatarURL { c.avatarURL = url }
             if let limit = request.memberLimit {
@@ -102,9 +105,16 @@ struct ConversationService: Sendable {
             try await q.updateConversation(c)
             record.conversation = c
             // Each member gets their own unread count, read when the event is published.
-            return Change(try await Self.views([c], for: caller.userId, q)[0], events: [.conversationUpdated(
-                conversationId: id, tenantId: caller.tenantId, byUserId: caller.userId, recipients: nil,
-                includeMembers: true)])
+            var byUserId: String?
+            var view = c
+            if case .user(let caller) = moderator {
+                byUserId = caller.userId
+                view = try await Self.views([c], for: caller.userId, q)[0]
+            } else {
+                view.memberExternalIds = try await q.memberExternalIds(conversationIds: [id])[id] ?? []
+            }
+            return Change(view, events: [.conversationUpdated(
+                conversationId: id, tenantId: c.tenantId, byUserId: byUserId, recipients: nil, includeMembers: true)])
         }
     }
 
@@ -133,6 +143,10 @@ struct ConversationService: Sendable {
             let users = try await provision(externalIds, caller: caller, q)
             let existing = Set(try await q.memberships(conversationId: conversationId).map(\.userId))
             let newUsers = users.filter { !existing.contains($0.id) }
+            if !(try await q.bannedUsers(conversationId: conversationId, among: newUsers.map(\.id),
+                                         now: WallClock.nowMicros())).isEmpty {
+                throw DomainError.banned
+            }
             let limit = min(record.conversation.memberLimit ?? limits.maxMembersPerConversation,
                             limits.maxMembersPerConversation)
             if existing.count + newUsers.count > limit { throw DomainError.memberLimitReached(limit) }
@@ -176,6 +190,28 @@ struct ConversationService: Sendable {
               try await q.membership(conversationId: id, userId: caller.userId) != nil
         else { throw DomainError.notFound("conversation") }
         return record
+    }
+
+    /// The conversation and the caller's membership; 404 unless the caller is a member.
+    static func visibleMembership(id: String, caller: UserPrincipal,
+                                  _ q: Queries) async throws -> (ConversationRecord, Membership) {
+        guard let record = try await q.conversation(id: id, tenantId: caller.tenantId),
+              let membership = try await q.membership(conversationId: id, userId: caller.userId)
+        else { throw DomainError.notFound("conversation") }
+        return (record, membership)
+    }
+
+    /// Refuses a write in a frozen conversation unless the writer is an owner or admin.
+    static func requireWritable(_ conversation: Conversation, role: MemberRole) throws {
+        if conversation.frozen, !role.canManage { throw DomainError.conversationFrozen }
+    }
+
+    /// Refuses a message into a direct conversation whose other member blocks the sender.
+    static func requireNotBlocked(in record: ConversationRecord, sender: String, _ q: Queries) async throws {
+        guard record.conversation.type == .direct, let key = record.directKey else { return }
+        for other in key.split(separator: ":").map(String.init) where other != sender {
+            if try await q.blocks(other, sender) { throw DomainError.blocked }
+        }
     }
 
     /// The caller's role when it is owner or admin; 403 otherwise.

@@ -25,13 +25,17 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         static let validationFailed = Code("validation_failed")
         static let memberLimitReached = Code("member_limit_reached")
         static let attachmentTooLarge = Code("attachment_too_large")
+        static let blocked = Code("blocked")
+        static let banned = Code("banned")
+        static let conversationFrozen = Code("conversation_frozen")
         static let unavailable = Code("unavailable")
         static let internalFailure = Code("internal_error")
 
         /// Every code, so the layers that map codes can be checked for completeness.
         static let all: [Code] = [
             .unauthorized, .invalidToken, .tokenExpired, .forbidden, .userBlocked, .notFound, .conflict, .messageDeleted,
-            .validationFailed, .memberLimitReached, .attachmentTooLarge, .unavailable, .internalFailure,
+            .validationFailed, .memberLimitReached, .attachmentTooLarge, .blocked, .banned, .conversationFrozen,
+            .unavailable, .internalFailure,
         ]
     }
 
@@ -59,6 +63,13 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     static func attachmentTooLarge(limit: Int64) -> DomainError {
         DomainError(code: .attachmentTooLarge, message: "attachments are limited to \(limit) bytes")
     }
+    /// The other member of a direct conversation blocks the caller.
+    static let blocked = DomainError(code: .blocked, message: "this user does not accept your messages")
+    /// The user is banned from the conversation.
+    static let banned = DomainError(code: .banned, message: "the user is banned from this conversation")
+    /// Only owners and admins may write in a frozen conversation.
+    static let conversationFrozen = DomainError(code: .conversationFrozen,
+                                                message: "the conversation is frozen: only owners and admins can write")
     /// A service the operation needs (the blob store) does not answer.
     static func unavailable(_ message: String) -> DomainError { DomainError(code: .unavailable, message: message) }
     /// A broken invariant (a row that must exist does not); nothing internal reaches the caller.

@@ -13,7 +13,7 @@ struct MessageService: Sendable {
     func feed(conversationId: String, before: Int64?, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
         try await store.read { q in
             _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
-            return try await q.feed(conversationId: conversationId, before: before, limit: limit)
+            return try await q.feed(conversationId: conversationId, before: before, limit: limit, viewer: caller.userId)
         }
     }
 
@@ -21,7 +21,7 @@ struct MessageService: Sendable {
     func catchUp(conversationId: String, after: Int64, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
         try await store.read { q in
             _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
-            return try await q.catchUp(conversationId: conversationId, after: after, limit: limit)
+            return try await q.catchUp(conversationId: conversationId, after: after, limit: limit, viewer: caller.userId)
         }
     }
 
@@ -64,7 +64,10 @@ struct MessageService: Sendable {
 
         do {
             return try await committer.commit(lane: conversationId) { q in
-                _ = try await ConversationService.visibleConversation(id: conversationId, caller: caller, q)
+                let (record, membership) = try await ConversationService.visibleMembership(id: conversationId,
+                                                                                           caller: caller, q)
+                try ConversationService.requireWritable(record.conversation, role: membership.role)
+                try await ConversationService.requireNotBlocked(in: record, sender: caller.userId, q)
                 // Taking the sequence first locks the conversation row (PostgreSQL) before the
                 // duplicate-id check, so two resends of one id can't both pass the check.
                 guard let sequence = try await q.nextSequence(conversationId: conversationId) else {
@@ -86,12 +89,15 @@ struct MessageService: Sendable {
                 // Mentions name members of the conversation: anyone else (another tenant's user, a
                 // former member, an unknown id) is refused rather than stored. Only mentions need
                 // the member list; loading it on every send costs a 1,000-member room dearly.
+                // Members who muted the conversation or block the sender are not notified.
                 var notified: [String] = []
+                let nowMicros = WallClock.nowMicros()
                 for userId in mentions {
-                    guard try await q.membership(conversationId: conversationId, userId: userId) != nil else {
+                    guard let mentioned = try await q.membership(conversationId: conversationId, userId: userId) else {
                         throw DomainError.validation("mentions", "\(userId) is not a member of this conversation")
                     }
-                    if userId != caller.userId { notified.append(userId) }
+                    let muted = mentioned.mutedUntil.map { WireTime.micros($0) > nowMicros } ?? false
+                    if userId != caller.userId, !muted, try await !q.blocks(userId, caller.userId) { notified.append(userId) }
                 }
                 // Whole microseconds, as the store keeps them, so the message built here is the stored one.
                 let now = WireTime.date(micros: WallClock.nowMicros())
@@ -119,9 +125,11 @@ struct MessageService: Sendable {
                     message = stored
                 }
                 let json = try WireCoding.encoder.encode(message)
-                var events: [DomainEvent] = [.realtime(RealtimeMessage(
-                    topic: RealtimeMessage.conversationTopic(conversationId), event: RealtimeEvent.messageNew,
-                    payloadJSON: String(decoding: json, as: UTF8.self)))]
+                var created = RealtimeMessage(topic: RealtimeMessage.conversationTopic(conversationId),
+                                              event: RealtimeEvent.messageNew, payloadJSON: String(decoding: json, as: UTF8.self))
+                // Members who block the sender never see the message (nor learn they were left out).
+                created.hiddenFrom = try await q.membersBlocking(caller.userId, conversationId: conversationId)
+                var events: [DomainEvent] = [.realtime(created)]
                 for userId in notified {
                     let mention = MentionEvent(messageId: message.id, conversationId: conversationId, senderId: caller.userId)
                     events.append(try .realtime(topic: RealtimeMessage.userTopic(userId), event: RealtimeEvent.mentionNew,
@@ -166,44 +174,94 @@ struct MessageService: Sendable {
     func edit(messageId: String, body: String?, by caller: UserPrincipal) async throws -> Message {
         let body = try validate.requiredText(body, field: "body", maxLength: limits.maxMessageLength)
         return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
-            let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
+            let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.senderId == caller.userId else { throw DomainError.forbidden("only the sender can edit a message") }
             guard message.deletedAt == nil else { throw DomainError.messageDeleted }
+            try await requireWritable(message.conversationId, role: role, caller: caller, q)
             try await q.editMessage(id: messageId, body: body, at: WallClock.nowMicros())
             guard var edited = try await q.message(id: messageId, tenantId: caller.tenantId) else { throw DomainError.internalError }
             try await refreshPreviewIfLatest(edited, q)
             edited.attachments = edited.attachments ?? []
-            return Change(edited, events: [try .conversation(edited.conversationId, RealtimeEvent.messageUpdated, edited)])
+            var updated = try RealtimeMessage(topic: RealtimeMessage.conversationTopic(edited.conversationId),
+                                              event: RealtimeEvent.messageUpdated, encoding: edited)
+            updated.hiddenFrom = try await q.membersBlocking(caller.userId, conversationId: edited.conversationId)
+            return Change(edited, events: [.realtime(updated)])
         }
     }
 
     /// Soft-deletes (sender, or owner/admin of the conversation). Deleting a tombstone is a no-op.
     func delete(messageId: String, by caller: UserPrincipal) async throws {
-        try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
-            let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
-            guard message.senderId == caller.userId || role.canManage else {
-                throw DomainError.forbidden("only the sender or an owner or admin can delete a message")
+        try await delete(messageId: messageId, by: .user(caller))
+    }
+
+    /// Soft-deletes as a moderator may: the sender or an owner/admin of the conversation, or
+    /// the tenant's API key (any message of the tenant).
+    func delete(messageId: String, by principal: Principal) async throws {
+        let tenantId = principal.tenantId
+        let lane = (try? await store.read { try await $0.conversationId(ofMessage: messageId, tenantId: tenantId) }) ?? messageId
+        try await committer.commit(lane: lane) { q in
+            let message: Message
+            var byUserId: String?
+            switch principal {
+            case .user(let caller):
+                let (visible, role) = try await visibleMessage(id: messageId, caller: caller, q)
+                guard visible.senderId == caller.userId || role.canManage else {
+                    throw DomainError.forbidden("only the sender or an owner or admin can delete a message")
+                }
+                message = visible
+                byUserId = caller.userId
+            case .tenant:
+                guard let found = try await q.message(id: messageId, tenantId: tenantId) else {
+                    throw DomainError.notFound("message")
+                }
+                message = found
             }
             guard message.deletedAt == nil else { return Change(events: []) }
             let now = Date()
             try await q.tombstone(id: messageId, at: WireTime.micros(now))
-            if let tombstone = try await q.message(id: messageId, tenantId: caller.tenantId) {
+            if let tombstone = try await q.message(id: messageId, tenantId: tenantId) {
                 try await refreshPreviewIfLatest(tombstone, q)
             }
             let event = MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
             return Change(events: [
                 try .conversation(message.conversationId, RealtimeEvent.messageDeleted, event),
-                .conversationUpdated(conversationId: message.conversationId, tenantId: caller.tenantId,
-                                     byUserId: caller.userId, recipients: nil, includeMembers: false),
+                .conversationUpdated(conversationId: message.conversationId, tenantId: tenantId,
+                                     byUserId: byUserId, recipients: nil, includeMembers: false),
             ])
         }
+    }
+
+    /// How many messages a bulk deletion takes per round.
+    static let bulkDeletionBatch = 100
+
+    /// Starts deleting every live message of a user (API key): answers at once with how many
+    /// there are, then deletes them in the background in batches, each deletion committed and
+    /// published like a single one (`message:deleted` to every member).
+    func deleteAllMessages(ofUser userId: String, tenantId: String) async throws -> BulkDeletionAccepted {
+        let count: Int = try await store.read { q in
+            guard try await q.user(id: userId, tenantId: tenantId) != nil else { throw DomainError.notFound("user") }
+            return try await q.liveMessageCount(senderId: userId, tenantId: tenantId)
+        }
+        let operator_ = Principal.tenant(tenantId: tenantId, keyId: "bulk-deletion")
+        Task { [self] in
+            while let batch = try? await store.read({
+                try await $0.liveMessageIds(senderId: userId, tenantId: tenantId, limit: Self.bulkDeletionBatch)
+            }), !batch.isEmpty {
+                var deleted = 0
+                for (id, _) in batch where (try? await delete(messageId: id, by: operator_)) != nil { deleted += 1 }
+                // A round that deleted nothing would find the same batch again: stop instead.
+                if deleted == 0 { break }
+            }
+        }
+        return BulkDeletionAccepted(userId: userId, messageCount: count)
     }
 
     /// A thread's replies, oldest first. For a reply, its thread is used.
     func replies(messageId: String, after: Int64?, limit: Int, for caller: UserPrincipal) async throws -> [Message] {
         try await store.read { q in
             let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
-            return try await q.replies(rootId: message.threadRootId ?? message.id, after: after, limit: limit)
+            return try await q.replies(rootId: message.threadRootId ?? message.id, after: after, limit: limit,
+                                       viewer: caller.userId)
         }
     }
 
@@ -214,8 +272,9 @@ struct MessageService: Sendable {
             throw DomainError.validation("emoji", "is longer than \(limits.maxEmojiBytes) bytes")
         }
         return try await committer.commit(lane: await lane(ofMessage: messageId, caller: caller)) { q in
-            let (message, _) = try await visibleMessage(id: messageId, caller: caller, q)
+            let (message, role) = try await visibleMessage(id: messageId, caller: caller, q)
             guard message.deletedAt == nil else { throw DomainError.messageDeleted }
+            try await requireWritable(message.conversationId, role: role, caller: caller, q)
             let changed: Bool
             let now = WallClock.nowMicros()
             if adding {
@@ -243,6 +302,13 @@ struct MessageService: Sendable {
     /// lane of its own: the transaction then answers 404.
     private func lane(ofMessage id: String, caller: UserPrincipal) async -> String {
         (try? await store.read { try await $0.conversationId(ofMessage: id, tenantId: caller.tenantId) }) ?? id
+    }
+
+    /// Refuses a write in a frozen conversation unless the caller manages it.
+    private func requireWritable(_ conversationId: String, role: MemberRole, caller: UserPrincipal,
+                                 _ q: Queries) async throws {
+        guard let record = try await q.conversation(id: conversationId, tenantId: caller.tenantId) else { return }
+        try ConversationService.requireWritable(record.conversation, role: role)
     }
 
     /// The message and the caller's role in its conversation; 404 unless the caller is a member.

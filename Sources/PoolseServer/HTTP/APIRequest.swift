@@ -21,6 +21,14 @@ struct APIRequest: Sendable {
         }
     }
 
+    /// Whoever calls a `.userOrAPIKey` route.
+    var caller: Principal {
+        get throws {
+            guard let principal else { throw ServiceError.unauthorized() }
+            return principal
+        }
+    }
+
     /// The tenant calling an `.apiKey` route.
     var tenantId: String {
         get throws {

@@ -15,7 +15,7 @@ struct RouteSpec: Sendable {
         var statuses: Set<Int> = []
         if rateClass != .unlimited { statuses.insert(429) }
         if auth != .none { statuses.formUnion([401, 500]) }
-        if auth == .userToken { statuses.insert(403) }
+        if auth == .userToken || auth == .userOrAPIKey { statuses.insert(403) }
         if path.contains(":") { statuses.formUnion([400, 404]) }
         if method != .get { statuses.formUnion([400, 409, 413, 422]) }
         return statuses

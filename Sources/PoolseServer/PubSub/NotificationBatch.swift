@@ -15,6 +15,7 @@ enum NotificationBatch {
         for message in messages {
             var header: JSONObject = ["topic": .string(message.topic), "event": .string(message.event)]
             if let except = message.exceptUserId { header["except_user_id"] = .string(except) }
+            if !message.hiddenFrom.isEmpty { header["hidden_from"] = .array(message.hiddenFrom.map(JSONValue.string)) }
             lines.append(JSONValue.object(header).jsonText)
             lines.append(message.payloadJSON)
         }
@@ -39,8 +40,10 @@ enum NotificationBatch {
             guard let topic = header?["topic"]?.stringValue, let event = header?["event"]?.stringValue else {
                 throw Malformed(description: "a header without topic or event")
             }
-            messages.append(RealtimeMessage(topic: topic, event: event, payloadJSON: String(lines[index + 1]),
-                                            exceptUserId: header?["except_user_id"]?.stringValue))
+            var message = RealtimeMessage(topic: topic, event: event, payloadJSON: String(lines[index + 1]),
+                                          exceptUserId: header?["except_user_id"]?.stringValue)
+            message.hiddenFrom = header?["hidden_from"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            messages.append(message)
         }
         return messages
     }

@@ -11,6 +11,14 @@ struct RealtimeMessage: Sendable, Equatable {
     let payloadJSON: String
     /// When set, this user's sockets do not receive the event (typing goes to peers only).
     var exceptUserId: String? = nil
+    /// Users whose sockets must not receive the event either: the members who block its actor
+    /// (the sender of a message), computed when the event is made.
+    var hiddenFrom: [String] = []
+
+    /// Whether `userId`'s sockets are left out.
+    func excludes(_ userId: String) -> Bool {
+        userId == exceptUserId || (!hiddenFrom.isEmpty && hiddenFrom.contains(userId))
+    }
 
     init(topic: String, event: String, payloadJSON: String, exceptUserId: String? = nil) {
         self.topic = topic
@@ -36,7 +44,7 @@ struct RealtimeMessage: Sendable, Equatable {
     /// Equal when topic, event, exclusion and payload value are (key order in the text does not matter).
     static func == (lhs: RealtimeMessage, rhs: RealtimeMessage) -> Bool {
         lhs.topic == rhs.topic && lhs.event == rhs.event && lhs.exceptUserId == rhs.exceptUserId
-            && (lhs.payloadJSON == rhs.payloadJSON || lhs.payload == rhs.payload)
+            && lhs.hiddenFrom == rhs.hiddenFrom && (lhs.payloadJSON == rhs.payloadJSON || lhs.payload == rhs.payload)
     }
 
     static func conversationTopic(_ id: String) -> String { "conversation:\(id)" }

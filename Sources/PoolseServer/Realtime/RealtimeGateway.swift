@@ -147,7 +147,7 @@ actor RealtimeGateway {
         var targets: [SocketHandle] = []
         targets.reserveCapacity(subscribed.count)
         for id in subscribed.keys {
-            guard let socket = sockets[id], socket.userId != message.exceptUserId else { continue }
+            guard let socket = sockets[id], !message.excludes(socket.userId) else { continue }
             targets.append(socket)
         }
         let overflowed = SocketHandle.deliver(bytes, to: targets)

@@ -117,6 +117,34 @@ enum Migrations {
               inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
             """,
         ]),
+        // Safety and moderation: blocks between users, mutes, bans from a conversation,
+        // frozen conversations, and reports that keep the reported message's body.
+        Migration(version: 6, name: "safety", statements: [
+            """
+            CREATE TABLE user_blocks (
+              tenant_id TEXT NOT NULL, blocker_id TEXT NOT NULL REFERENCES users(id),
+              blocked_id TEXT NOT NULL REFERENCES users(id), created_at BIGINT NOT NULL,
+              PRIMARY KEY (blocker_id, blocked_id))
+            """,
+            "CREATE INDEX user_blocks_by_blocked ON user_blocks (blocked_id)",
+            "ALTER TABLE memberships ADD COLUMN muted_until BIGINT",
+            "ALTER TABLE conversations ADD COLUMN frozen INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE conversation_bans (
+              conversation_id TEXT NOT NULL REFERENCES conversations(id), user_id TEXT NOT NULL REFERENCES users(id),
+              tenant_id TEXT NOT NULL, banned_by TEXT, reason TEXT, until BIGINT, inserted_at BIGINT NOT NULL,
+              PRIMARY KEY (conversation_id, user_id))
+            """,
+            """
+            CREATE TABLE reports (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), reporter_id TEXT NOT NULL,
+              message_id TEXT, user_id TEXT, conversation_id TEXT, reason TEXT NOT NULL, note TEXT, message_body TEXT,
+              status TEXT NOT NULL, resolution_note TEXT, resolved_at BIGINT,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX reports_by_status ON reports (tenant_id, status, inserted_at, id)",
+            "CREATE INDEX messages_by_sender ON messages (sender_id, inserted_at)",
+        ]),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.

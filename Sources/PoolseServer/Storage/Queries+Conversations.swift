@@ -10,7 +10,8 @@ struct ConversationRecord: Sendable {
 extension Queries {
     private static let conversationColumns = """
         c.id, c.tenant_id, c.type, c.name, c.avatar_url, c.created_by_user_id, c.member_limit, c.custom_data,
-        c.settings, c.direct_key, c.last_message_at, c.last_message_preview, c.last_sequence, c.inserted_at, c.updated_at
+        c.settings, c.direct_key, c.last_message_at, c.last_message_preview, c.last_sequence, c.frozen, c.inserted_at,
+        c.updated_at
         """
 
     func conversation(id: String, tenantId: String) async throws -> ConversationRecord? {
@@ -48,7 +49,8 @@ extension Queries {
         try await db.raw("""
             UPDATE conversations SET name = \(bind: c.name), avatar_url = \(bind: c.avatarURL),
               member_limit = \(bind: c.memberLimit), custom_data = \(bind: JSONText.encode(c.customData)),
-              settings = \(bind: JSONText.encode(c.settings)), updated_at = \(bind: WireTime.micros(c.updatedAt))
+              settings = \(bind: JSONText.encode(c.settings)), frozen = \(bind: c.frozen ? 1 : 0),
+              updated_at = \(bind: WireTime.micros(c.updatedAt))
             WHERE id = \(bind: c.id) AND tenant_id = \(bind: c.tenantId)
             """).run()
     }
@@ -155,7 +157,8 @@ extension Queries {
                 memberLimit: try row.optionalInt("member_limit"), customData: try row.jsonObject("custom_data"),
                 settings: try row.jsonObject("settings"), lastMessageAt: try row.optionalDate("last_message_at"),
                 lastMessagePreview: try row.optionalString("last_message_preview"),
-                lastSequence: try row.int64("last_sequence"), insertedAt: try row.date("inserted_at"),
+                lastSequence: try row.int64("last_sequence"), frozen: try row.bool("frozen"),
+                insertedAt: try row.date("inserted_at"),
                 updatedAt: try row.date("updated_at")),
             directKey: try row.optionalString("direct_key"))
     }

@@ -4,7 +4,7 @@ import SQLKit
 extension Queries {
     private static let membershipSelect = """
         SELECT m.id, m.tenant_id, m.conversation_id, m.user_id, u.external_id, m.role, m.last_read_message_id,
-          m.last_read_sequence, m.last_read_at, m.inserted_at, m.updated_at
+          m.last_read_sequence, m.last_read_at, m.muted_until, m.inserted_at, m.updated_at
         FROM memberships m JOIN users u ON u.id = m.user_id
         """
 
@@ -69,6 +69,15 @@ extension Queries {
             externalId: try row.string("external_id"), role: MemberRole(rawValue: try row.string("role")),
             lastReadMessageId: try row.optionalString("last_read_message_id"),
             lastReadSequence: try row.int64("last_read_sequence"), lastReadAt: try row.optionalDate("last_read_at"),
-            insertedAt: try row.date("inserted_at"), updatedAt: try row.date("updated_at"))
+            mutedUntil: try row.optionalDate("muted_until"), insertedAt: try row.date("inserted_at"), updatedAt: try row.date("updated_at"))
+    }
+
+    /// Sets (or clears, with nil) a member's mute; false when not a member.
+    func setMute(conversationId: String, userId: String, until: Int64?, at time: Int64) async throws -> Bool {
+        try await db.raw("""
+            UPDATE memberships SET muted_until = \(bind: until), updated_at = \(bind: time)
+            WHERE conversation_id = \(bind: conversationId) AND user_id = \(bind: userId)
+            RETURNING id
+            """).first() != nil
     }
 }

@@ -22,33 +22,44 @@ extension Queries {
         return try await withAttachments(withReactions([Self.message(row)])).first
     }
 
-    /// The main feed (no thread replies), newest first, strictly before `before` when given.
-    func feed(conversationId: String, before: Int64?, limit: Int) async throws -> [Message] {
+    /// Leaves out the messages of senders `viewer` blocks (nothing when nil).
+    static func hidingBlockedSenders(of viewer: String?) -> SQLQueryString {
+        guard let viewer else { return "" }
+        return "AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = \(bind: viewer) AND b.blocked_id = msg.sender_id)"
+    }
+
+    /// The main feed (no thread replies), newest first, strictly before `before` when given;
+    /// without the messages of senders `viewer` blocks.
+    func feed(conversationId: String, before: Int64?, limit: Int, viewer: String? = nil) async throws -> [Message] {
         let beforeClause: SQLQueryString = before.map { "AND msg.sequence < \(bind: $0)" } ?? ""
         let rows = try await db.raw("""
             \(unsafeRaw: Self.messageSelect)
             WHERE msg.conversation_id = \(bind: conversationId) AND msg.thread_root_id IS NULL \(beforeClause)
+              \(Self.hidingBlockedSenders(of: viewer))
             ORDER BY msg.sequence DESC LIMIT \(bind: limit)
             """).all()
         return try await withAttachments(withReactions(rows.map(Self.message)))
     }
 
-    /// Every message (replies included) with a sequence above `after`, oldest first.
-    func catchUp(conversationId: String, after: Int64, limit: Int) async throws -> [Message] {
+    /// Every message (replies included) with a sequence above `after`, oldest first; without
+    /// the messages of senders `viewer` blocks.
+    func catchUp(conversationId: String, after: Int64, limit: Int, viewer: String? = nil) async throws -> [Message] {
         let rows = try await db.raw("""
             \(unsafeRaw: Self.messageSelect)
             WHERE msg.conversation_id = \(bind: conversationId) AND msg.sequence > \(bind: after)
+              \(Self.hidingBlockedSenders(of: viewer))
             ORDER BY msg.sequence ASC LIMIT \(bind: limit)
             """).all()
         return try await withAttachments(withReactions(rows.map(Self.message)))
     }
 
-    /// A thread's replies, oldest first, strictly after `after` when given.
-    func replies(rootId: String, after: Int64?, limit: Int) async throws -> [Message] {
+    /// A thread's replies, oldest first, strictly after `after` when given; without the
+    /// messages of senders `viewer` blocks.
+    func replies(rootId: String, after: Int64?, limit: Int, viewer: String? = nil) async throws -> [Message] {
         let afterClause: SQLQueryString = after.map { "AND msg.sequence > \(bind: $0)" } ?? ""
         let rows = try await db.raw("""
             \(unsafeRaw: Self.messageSelect)
-            WHERE msg.thread_root_id = \(bind: rootId) \(afterClause)
+            WHERE msg.thread_root_id = \(bind: rootId) \(afterClause) \(Self.hidingBlockedSenders(of: viewer))
             ORDER BY msg.sequence ASC LIMIT \(bind: limit)
             """).all()
         return try await withAttachments(withReactions(rows.map(Self.message)))

@@ -19,10 +19,10 @@ enum ConversationRoutes {
             RouteSpec(method: .get, path: "/v1/conversations/:id", auth: .userToken, rateClass: .reads) { req in
                 try .json(await conversations.show(id: req.uuid("id"), for: req.user))
             },
-            RouteSpec(method: .patch, path: "/v1/conversations/:id", auth: .userToken, rateClass: .writes) { req in
+            RouteSpec(method: .patch, path: "/v1/conversations/:id", auth: .userOrAPIKey, rateClass: .writes) { req in
                 let (id, body) = (try req.uuid("id"), try req.decode(ConversationUpdateRequest.self))
                 return try await req.respond({ (conversation: Conversation) in try .json(conversation) }) {
-                    try await conversations.update(id: id, body, by: req.user)
+                    try await conversations.update(id: id, body, by: req.caller)
                 }
             },
             RouteSpec(method: .get, path: "/v1/conversations/:id/members", auth: .userToken, rateClass: .reads) { req in

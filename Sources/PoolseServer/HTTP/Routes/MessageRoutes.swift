@@ -46,9 +46,9 @@ enum MessageRoutes {
                     try await messages.edit(messageId: id, body: body, by: req.user)
                 }
             },
-            RouteSpec(method: .delete, path: "/v1/messages/:id", auth: .userToken, rateClass: .writes) { req in
+            RouteSpec(method: .delete, path: "/v1/messages/:id", auth: .userOrAPIKey, rateClass: .writes) { req in
                 let id = try req.uuid("id")
-                return try await req.respond({ .noContent }) { try await messages.delete(messageId: id, by: req.user) }
+                return try await req.respond({ .noContent }) { try await messages.delete(messageId: id, by: req.caller) }
             },
             RouteSpec(method: .get, path: "/v1/messages/:id/replies", auth: .userToken, rateClass: .reads) { req in
                 let limit = try req.integerQuery("limit", in: 1...Int64(limits.maxRepliesPageSize)).map(Int.init)

@@ -261,21 +261,37 @@ actor RealtimeGateway {
         guard epoch == revocations else { return .retry }
         let name = topic.name
         socket.send(request.reply(status: "ok"))
+        let rejoin = subscriptions[name]?[socket.id] != nil
         subscriptions[name, default: [:]][socket.id] = Subscription(joinRef: request.joinRef)
-        topicsOf[socket.id, default: []].insert(name)
-        metrics.joinedChannels.increment()
-        guard case .conversation = topic else { return .joined }
+        guard case .conversation = topic else {
+            if !rejoin { joined(socket, name) }
+            return .joined
+        }
+        guard !rejoin else {
+            // A re-join keeps the socket's presence: the joiner gets the state again, peers nothing.
+            sendPresenceState(to: socket, topic: name, joinRef: request.joinRef, presence.state(of: name))
+            return .joined
+        }
+        joined(socket, name)
         let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970),
                                 externalId: socket.externalId)
         let (state, diff) = presence.join(topic: name, socket: socket.id, userId: socket.userId, meta: meta)
         announce(.presenceJoin(node: nodeId, PresenceAnnouncement(topic: name, userId: socket.userId, meta: meta)))
-        // Encoded straight to text: in a big room every join carries everyone's presence.
-        if let state = try? WireCoding.encoder.encode(state) {
-            socket.enqueue(PhoenixFrame.pushBuffer(joinRef: request.joinRef, topic: name, event: RealtimeEvent.presenceState,
-                                                   payloadJSON: String(decoding: state, as: UTF8.self)))
-        }
+        sendPresenceState(to: socket, topic: name, joinRef: request.joinRef, state)
         broadcastPresence(name, diff)
         return .joined
+    }
+
+    private func joined(_ socket: SocketHandle, _ topic: String) {
+        topicsOf[socket.id, default: []].insert(topic)
+        metrics.joinedChannels.increment()
+    }
+
+    private func sendPresenceState(to socket: SocketHandle, topic: String, joinRef: String?, _ state: PresenceState) {
+        // Encoded straight to text: in a big room every join carries everyone's presence.
+        guard let state = try? WireCoding.encoder.encode(state) else { return }
+        socket.enqueue(PhoenixFrame.pushBuffer(joinRef: joinRef, topic: topic, event: RealtimeEvent.presenceState,
+                                               payloadJSON: String(decoding: state, as: UTF8.self)))
     }
 
     /// The socket left the topic.

@@ -98,8 +98,9 @@ extension SocketEndpoint {
             maxFrameSize: configuration.maxFrameSize,
             // Liveness is the Phoenix heartbeat's job (PROTOCOL.md §6); WebSocket pings would be a second clock.
             autoPing: .disabled,
-            // Malformed text is dropped by the session like any unreadable frame, not fatal to the socket.
-            validateUTF8: false)
+            // A text frame that is not UTF-8 closes the socket with 1007 (RFC 6455 §8.1). Valid
+            // text that is not a Phoenix frame is still only dropped (SocketDriver).
+            validateUTF8: true)
         return HTTPServerBuilder { responder in
             RealtimeServerChannel(responder: responder, http1: HTTP1Channel.Configuration(), webSocket: webSocket,
                                   upgrade: { target in await upgrade(target: target) })

@@ -30,6 +30,9 @@ public struct RealtimeConfiguration: Sendable {
     /// error (`"reason": "too_many_topics"`). Leave one first.
     public var maxTopicsPerSocket = 100
 
+    /// The time the gateway runs on (tests move a clock of their own).
+    var clock: any GatewayClock = SystemGatewayClock()
+
     /// The defaults.
     public init() {}
 }

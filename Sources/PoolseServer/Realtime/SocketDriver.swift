@@ -46,7 +46,7 @@ struct SocketDriver: Sendable {
                 logger.debug("dropped a malformed frame")
                 continue
             }
-            for action in session.receive(frame, at: .now) { await perform(action, &session) }
+            for action in session.receive(frame, at: configuration.clock.now) { await perform(action, &session) }
         }
     }
 

@@ -75,7 +75,7 @@ struct SocketEndpoint: Sendable {
         var logger = logger
         logger[metadataKey: "user_id"] = .string(principal.userId)
         let socket = SocketHandle(principal: principal, channel: channel, queueLimit: configuration.outboundQueueLimit,
-                                  gracePeriod: configuration.closeGracePeriod)
+                                  gracePeriod: configuration.closeGracePeriod, clock: configuration.clock)
         await gateway.register(socket)
         // A block committed after the upgrade's check but delivered before the registration would
         // be missed by the gateway; this second look catches it (later blocks reach the gateway).

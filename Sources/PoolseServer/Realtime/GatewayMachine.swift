@@ -369,3 +369,5 @@ struct GatewayMachine<Socket: GatewaySocket> {
         return subscription
     }
 }
+
+extension GatewayMachine.Action: Equatable where Socket: Equatable {}

@@ -11,14 +11,14 @@ struct GatewayExecutorTests {
     let conversationId = "0b9f3a52-33f4-4e5a-9a3e-6f1b2c3d4e5f"
 
     /// A gateway serving on `clock` (heartbeat timeout 60 s, typing 5 s) for the time of `body`.
-    func withGateway(_ clock: VirtualGatewayClock,
+    func withGateway(_ clock: VirtualGatewayClock, metrics: ServerMetrics = ServerMetrics(),
                      _ body: (GatewayExecutor<MemorySocket>, InProcessPubSub) async throws -> Void) async throws {
         var configuration = RealtimeConfiguration()
         configuration.clock = clock
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .critical
         let pubsub = InProcessPubSub()
-        let gateway = GatewayExecutor<MemorySocket>(pubsub: pubsub, configuration: configuration, metrics: ServerMetrics(),
+        let gateway = GatewayExecutor<MemorySocket>(pubsub: pubsub, configuration: configuration, metrics: metrics,
                                                     logger: logger)
         let serving = Task { await gateway.serve() }
         defer { serving.cancel() }
@@ -42,6 +42,32 @@ struct GatewayExecutorTests {
             await pubsub.publish([RealtimeMessage(topic: room, event: "message:new", payload: ["id": "m1"])])
             try await eventually { ann.events.contains("message:new") }
             #expect(!bob.events.contains("message:new"))
+        }
+    }
+
+    @Test func theRealtimeMetricsFollowSocketsJoinsAndDeliveries() async throws {
+        let clock = VirtualGatewayClock()
+        let metrics = ServerMetrics()
+        func scrape() -> String {
+            var bytes: [UInt8] = []
+            metrics.registry.emit(into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        try await withGateway(clock, metrics: metrics) { gateway, pubsub in
+            let ann = MemorySocket(userId: "ann", heardAt: clock.now), bob = MemorySocket(userId: "bob", heardAt: clock.now)
+            await gateway.register(ann)
+            await gateway.register(bob)
+            try await join(gateway, ann, room)
+            try await join(gateway, bob, room)
+            try await join(gateway, bob, "user:2d9f3a52-33f4-4e5a-9a3e-6f1b2c3d4e5f")
+            #expect(scrape().contains("poolse_realtime_open_sockets 2"))
+            #expect(scrape().contains("poolse_realtime_joined_channels 3"))
+            await pubsub.publish([RealtimeMessage(topic: room, event: "message:new", payload: ["id": "m1"])])
+            try await eventually { bob.events.contains("message:new") }
+            #expect(scrape().contains("poolse_realtime_events_published_total 1"))
+            await gateway.disconnect(bob)
+            #expect(scrape().contains("poolse_realtime_open_sockets 1"))
+            #expect(scrape().contains("poolse_realtime_joined_channels 1"))
         }
     }
 

@@ -166,15 +166,16 @@ struct GatewayMachine<Socket: GatewaySocket> {
         return actions
     }
 
-    /// An event or a command from `PubSub`, received at `now`.
-    mutating func receive(_ message: RealtimeMessage, now: ContinuousClock.Instant) -> [Action] {
+    /// An event or a command from `PubSub`, received at `now` (read only for commands: events,
+    /// the hot path, do not need the time).
+    mutating func receive(_ message: RealtimeMessage, now: @autoclosure () -> ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
         if message.topic == GatewayCommand.topic {
             // This node's own presence announcements come back too; it applied them already, so
             // they are dropped before their entries are decoded (a big room's joins and leaves
             // would otherwise each be decoded here for nothing).
             guard GatewayCommand.node(of: message) != nodeId, let command = GatewayCommand(message) else { return [] }
-            apply(command, now: now, &actions)
+            apply(command, now: now(), &actions)
             return actions
         }
         if message.topic.hasPrefix(MemberFanout.topicPrefix) {

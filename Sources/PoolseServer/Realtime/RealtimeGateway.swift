@@ -32,6 +32,8 @@ actor GatewayExecutor<Socket: GatewaySocket> {
     private let outboxInput: AsyncStream<[RealtimeMessage]>.Continuation
     /// The one timer: when it fires and the task that waits for it.
     private var timer: (deadline: ContinuousClock.Instant, task: Task<Void, Never>)?
+    /// The gauges as last set, so that an event that changes neither does not touch them.
+    private var reported = (sockets: -1, joined: -1)
     private var serving = false
     private var subscribed = false
     private var waitingForSubscription: [CheckedContinuation<Void, Never>] = []
@@ -89,7 +91,7 @@ actor GatewayExecutor<Socket: GatewaySocket> {
     func register(_ socket: Socket) async {
         if !subscribed { await withCheckedContinuation { waitingForSubscription.append($0) } }
         machine.register(socket)
-        metrics.openSockets.set(Int64(machine.socketCount))
+        reportGauges()
     }
 
     /// Removes a socket that has ended, with the presence leaves and typing stops that follow.
@@ -152,8 +154,18 @@ actor GatewayExecutor<Socket: GatewaySocket> {
                 logger.notice("\(text)", metadata: ["node": .string(node)])
             }
         }
-        metrics.openSockets.set(Int64(machine.socketCount))
-        metrics.joinedChannels.set(Int64(machine.joinedCount))
+        reportGauges()
+    }
+
+    private func reportGauges() {
+        if reported.sockets != machine.socketCount {
+            reported.sockets = machine.socketCount
+            metrics.openSockets.set(Int64(reported.sockets))
+        }
+        if reported.joined != machine.joinedCount {
+            reported.joined = machine.joinedCount
+            metrics.joinedChannels.set(Int64(reported.joined))
+        }
     }
 
     /// Runs the timer for `deadline`, replacing a later one.

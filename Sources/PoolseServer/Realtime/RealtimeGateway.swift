@@ -75,7 +75,8 @@ actor GatewayExecutor<Socket: GatewaySocket> {
             }
             timer?.task.cancel()
             timer = nil
-            outboxInput.finish()
+            // A publish stuck on a database that went away must not hold the shutdown.
+            group.cancelAll()
         }
     }
 

@@ -5,7 +5,7 @@ import PoolseWire
 /// typing, revocations and the liveness of sockets and of other nodes. Every input is a
 /// `mutating` method that takes the time (`now`) and returns the `Action`s to carry out;
 /// `RealtimeGateway` carries them out and feeds back what happens (a socket that could not keep
-/// up is disconnected). Tests drive it with no socket and no clock.
+/// up is disconnected). Tests drive it with in-memory sockets, no network and no clock.
 ///
 /// It decides *who* gets a frame; the executor writes the bytes. An event is framed once here
 /// and the same buffer goes to every socket of its topic (server pushes carry a null join ref,

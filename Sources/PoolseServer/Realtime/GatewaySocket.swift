@@ -10,8 +10,8 @@ protocol GatewaySocket: AnyObject, Sendable {
     /// When the client last sent anything (the gateway closes sockets silent for too long).
     var lastHeard: ContinuousClock.Instant { get }
 
-    /// Writes one shared frame to every socket in the order frames are given; returns the
-    /// sockets that could not keep up (they have been cut). The hot path: one call per event.
+    /// Writes one shared frame to every socket, after the frames written to each before; returns
+    /// the sockets that could not keep up (they have been cut). The hot path: one call per event.
     static func deliver(_ frame: ByteBuffer, to sockets: [Self]) -> [Self]
     /// Writes a frame to this socket only.
     @discardableResult

@@ -176,7 +176,7 @@ actor GatewayExecutor<Socket: GatewaySocket> {
         let clock = self.clock
         timer = (deadline, Task {
             do { try await clock.sleep(until: deadline) } catch { return }
-            await self.tick(deadline)
+            self.tick(deadline)
         })
     }
 }

@@ -36,6 +36,36 @@ import Testing
         }
     }
 
+    @Test func aFloodOfReJoinsCostsPeersNothingAndIsCutOffAtTheBurst() async throws {
+        // The defect: 1,500 re-joins in 2 s made 3,001 presence frames to each peer. The clock
+        // stands still, so no join token comes back during the flood.
+        let clock = VirtualGatewayClock()
+        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
+            let ann = try await server.user("ann"), bob = try await server.user("bob")
+            let id = try await server.conversation(owner: ann, members: [bob])
+            let room = "conversation:\(id)"
+            let peer = try await server.socket(bob)
+            try await peer.join(room, joinRef: "1")
+            let flooder = try await server.socket(ann)
+            try await flooder.join(room, joinRef: "1")
+            _ = try await peer.expect { $0.event == "presence_diff" && $0.payload.member("joins").member(ann.id) != .null }
+
+            let burst = RealtimeConfiguration().joinRate.burst
+            let flood = 150
+            for ref in 2...flood { flooder.push(room, "phx_join", joinRef: "\(ref)", ref: "\(ref)") }
+            var statuses: [JSONValue] = []
+            for ref in 2...flood { statuses.append(try await flooder.reply(to: "\(ref)").payload) }
+            // The first join took a token too: `burst - 1` re-joins go through, the rest are refused.
+            let accepted = statuses.filter { $0.member("status") == "ok" }.count
+            #expect(accepted == Int(burst) - 1)
+            #expect(statuses.dropFirst(accepted).allSatisfy { $0 == ["status": "error", "response": ["reason": "rate_limited"]] })
+
+            try await server.send("after the flood", in: id, as: ann)
+            let seen = try await peer.collect { $0.event == "message:new" }
+            #expect(!seen.contains { $0.event.hasPrefix("presence") }, "\(seen)")
+        }
+    }
+
     @Test func joinsOverTheRateAreAnsweredWithAnError() async throws {
         try await RealtimeTestServer.run({ $0.realtime.joinRate = Rate(perSecond: 0.001, burst: 3) }) { server in
             let ann = try await server.user("ann")

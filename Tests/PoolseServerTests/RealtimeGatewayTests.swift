@@ -137,11 +137,21 @@ import Testing
     }
 
     @Test func aSilentSocketIsClosedAfterTheHeartbeatTimeout() async throws {
-        try await RealtimeTestServer.run({ $0.realtime.heartbeatTimeout = .milliseconds(300) }) { server in
-            let ann = try await server.user("ann")
+        // The default 60 s, on a clock the test moves.
+        let clock = VirtualGatewayClock()
+        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
+            let ann = try await server.user("ann"), bob = try await server.user("bob")
             let silent = try await server.socket(ann)
+            let chatty = try await server.socket(bob)
+            // Served, so registered: the last frames either socket sends before the clock moves.
+            try await silent.heartbeat(ref: "1")
+            try await chatty.heartbeat(ref: "1")
+            clock.advance(by: .seconds(59))
+            try await chatty.heartbeat(ref: "2")
+            clock.advance(by: .seconds(2))
             try await silent.expectClosed()
-            try await server.eventually { await server.app.gateway.socketCount == 0 }
+            try await chatty.heartbeat(ref: "3")
+            try await server.eventually { await server.app.gateway.socketCount == 1 }
         }
     }
 

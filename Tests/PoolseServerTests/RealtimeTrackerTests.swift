@@ -35,17 +35,18 @@ import Testing
         let start = ContinuousClock.now
         let started = typing.typed(key, externalId: "ann", at: start)
         #expect(started)
+        #expect(typing.nextDeadline == start + .seconds(5))
         let startedAgain = typing.typed(key, externalId: "ann", at: start + .seconds(3))
         #expect(!startedAgain)
-        // The first timer wakes at 5 s, but a push at 3 s moved the deadline to 8 s.
-        let atFive = typing.timerFired(key, at: start + .seconds(5))
-        #expect(atFive == .sleep(until: start + .seconds(8)))
+        // Nothing is due at 5 s: a push at 3 s moved the deadline to 8 s.
+        #expect(typing.expire(at: start + .seconds(5)).isEmpty)
+        #expect(typing.nextDeadline == start + .seconds(8))
         #expect(typing.isTyping(key))
-        let atEight = typing.timerFired(key, at: start + .seconds(8))
-        #expect(atEight == .stop(externalId: "ann"))
+        let atEight = typing.expire(at: start + .seconds(8))
+        #expect(atEight.map(\.key) == [key] && atEight.map(\.externalId) == ["ann"])
         #expect(!typing.isTyping(key))
-        let atNine = typing.timerFired(key, at: start + .seconds(9))
-        #expect(atNine == .done)
+        #expect(typing.nextDeadline == nil)
+        #expect(typing.expire(at: start + .seconds(9)).isEmpty)
         let restarted = typing.typed(key, externalId: "ann", at: start + .seconds(10))
         #expect(restarted)
     }
@@ -59,8 +60,7 @@ import Testing
         #expect(stopped == "ann")
         let stoppedAgain = typing.stop(key)
         #expect(stoppedAgain == nil)
-        let timerAfterStop = typing.timerFired(key, at: start + .seconds(5))
-        #expect(timerAfterStop == .done)
+        #expect(typing.expire(at: start + .seconds(5)).isEmpty)
     }
 
     @Test func laneTurnsRunOneAtATimeInArrivalOrder() async {

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func peersGetStartThenStopAfterTheTimeoutAndTheTypistGetsNeither() async throws {
-        try await RealtimeTestServer.run({ $0.realtime.typingTimeout = .milliseconds(300) }) { server in
+        // The default 5 s, on a clock the test moves.
+        let clock = VirtualGatewayClock()
+        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
             let (ann, bob, topic, annSocket, annOther, bobSocket) = try await room(server)
             annSocket.push(topic, "typing", joinRef: "1", ref: "5")
             let typingReply = try await annSocket.reply(to: "5")
@@ -26,6 +28,7 @@ import Testing
             let start = try await bobSocket.expect("typing:start")
             #expect(start.topic == topic)
             #expect(start.payload == ["user_id": .string(ann.id), "external_id": "ann"])
+            clock.advance(by: .seconds(5))
             let stop = try await bobSocket.expect("typing:stop")
             #expect(stop.payload == start.payload)
 
@@ -54,8 +57,9 @@ import Testing
     }
 
     @Test func repeatedTypingKeepsOneStartAndPushesOverTheLimitAreDroppedSilently() async throws {
+        let clock = VirtualGatewayClock()
         try await RealtimeTestServer.run({
-            $0.realtime.typingTimeout = .milliseconds(300)
+            $0.realtime.clock = clock
             $0.rateLimits.typing = Rate(perSecond: 0.001, burst: 2)
         }) { server in
             let (ann, bob, topic, annSocket, _, bobSocket) = try await room(server)
@@ -65,6 +69,8 @@ import Testing
                 let reply = try await annSocket.reply(to: "\(ref)")
                 #expect(reply.payload.member("status") == "ok")
             }
+            // Every push reached the gateway before its reply went out; the spell ends 5 s on.
+            clock.advance(by: .seconds(5))
             let spell = try await bobSocket.collect { $0.event == "typing:stop" }
             let starts = spell.filter { $0.event == "typing:start" }.count
             #expect(starts == 1)

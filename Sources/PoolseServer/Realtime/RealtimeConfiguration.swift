@@ -22,6 +22,17 @@ public struct RealtimeConfiguration: Sendable {
     /// Presence of a node not heard from for this long is dropped (the node died). Default 15 s.
     public var presenceTimeout: Duration = .seconds(15)
 
+    /// Joins one socket may make: bursts of 100, then 10 a second. A join over it is answered
+    /// with an error (`"reason": "rate_limited"`) and changes nothing. The burst covers a client
+    /// rejoining `maxTopicsPerSocket` topics at once after a reconnect.
+    public var joinRate = Rate(perSecond: 10, burst: 100)
+    /// Topics one socket may have joined at once. Default 100; one more join is answered with an
+    /// error (`"reason": "too_many_topics"`). Leave one first.
+    public var maxTopicsPerSocket = 100
+
+    /// The time the gateway runs on (tests move a clock of their own).
+    var clock: any GatewayClock = SystemGatewayClock()
+
     /// The defaults.
     public init() {}
 }

@@ -5,50 +5,35 @@ import PoolseWire
 import Prometheus
 import ServiceLifecycle
 
-/// The realtime hub of one node: which socket is on which topic, presence and typing. It reads
-/// every event from `PubSub` and queues it on the sockets of its topic, encoded once per event:
-/// one byte buffer shared by every socket (server pushes carry a null join ref, which Phoenix
-/// clients accept, so the bytes are the same for everyone).
+/// The realtime hub of one node, as the server runs it: sockets are WebSockets.
+typealias RealtimeGateway = GatewayExecutor<SocketHandle>
+
+/// Runs a `GatewayMachine`: feeds it the events from `PubSub`, the sockets' joins, leaves and
+/// typing, and the time from its clock, and carries out what it decides. It only executes:
+/// which socket gets which frame, presence, typing and liveness are the machine's.
 ///
 /// Depends on the `PubSub` protocol only, so several nodes share one. Presence crosses nodes
 /// through it too: each node announces its sockets' joins and leaves, and every
 /// `presenceHeartbeat` all of them at once (`GatewayCommand.presence…`); entries of a node
 /// silent for `presenceTimeout` are dropped with `presence_diff` leaves, so presence of a node
 /// that died disappears within that bound.
-actor RealtimeGateway {
-    /// How a join ended on the gateway's side.
-    enum JoinOutcome: Equatable {
-        case joined
-        /// A membership was revoked since the join was authorized: authorize again.
-        case retry
-        /// The socket has already gone.
-        case gone
-    }
-
-    private struct Subscription {
-        let joinRef: String?
-    }
+actor GatewayExecutor<Socket: GatewaySocket> {
+    typealias Machine = GatewayMachine<Socket>
+    typealias JoinOutcome = Machine.JoinOutcome
 
     private let pubsub: any PubSub
     private let metrics: ServerMetrics
     private let logger: Logger
-    private var sockets: [SocketID: SocketHandle] = [:]
-    private var subscriptions: [String: [SocketID: Subscription]] = [:]
-    private var topicsOf: [SocketID: Set<String>] = [:]
-    private var presence = PresenceTracker()
-    /// This node, as other nodes know it in presence announcements.
-    let nodeId = IDs.make()
-    private let heartbeatTimeout: Duration
-    private let presenceHeartbeat: Duration
-    private let presenceTimeout: Duration
-    /// When each other node was last heard from.
-    private var nodesHeard: [String: ContinuousClock.Instant] = [:]
-    private var typing: TypingTracker
-    /// Counts kicks and blocks, so that a join authorized before one can tell it must look again.
-    private(set) var revocations: UInt64 = 0
-    /// Typing events this node originates, published strictly one after another (start before stop).
+    private let clock: any GatewayClock
+    private var machine: Machine
+    /// What this node announces (typing, presence), published strictly one after another so
+    /// other nodes see it in the order it happened (a typing start before its stop).
     private let outbox: AsyncStream<[RealtimeMessage]>
     private let outboxInput: AsyncStream<[RealtimeMessage]>.Continuation
+    /// The one timer: when it fires and the task that waits for it.
+    private var timer: (deadline: ContinuousClock.Instant, task: Task<Void, Never>)?
+    /// The gauges as last set, so that an event that changes neither does not touch them.
+    private var reported = (sockets: -1, joined: -1)
     private var serving = false
     private var subscribed = false
     private var waitingForSubscription: [CheckedContinuation<Void, Never>] = []
@@ -57,10 +42,8 @@ actor RealtimeGateway {
         self.pubsub = pubsub
         self.metrics = metrics
         self.logger = logger
-        typing = TypingTracker(timeout: configuration.typingTimeout)
-        heartbeatTimeout = configuration.heartbeatTimeout
-        presenceHeartbeat = configuration.presenceHeartbeat
-        presenceTimeout = configuration.presenceTimeout
+        clock = configuration.clock
+        machine = Machine(nodeId: IDs.make(), settings: Machine.Settings(configuration), now: configuration.clock.now)
         (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
     }
 
@@ -84,286 +67,121 @@ actor RealtimeGateway {
             group.addTask {
                 for await messages in outbox { await pubsub.publish(messages) }
             }
-            announce(.presenceHello(node: nodeId))
-            let period = presenceHeartbeat
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: period)
-                    await self.heartbeat()
-                }
+            execute(machine.start())
+            for await message in events.cancelOnGracefulShutdown() {
+                // Counted where events arrive: on one node, every published event.
+                if message.topic != GatewayCommand.topic { metrics.eventsPublished.increment() }
+                execute(machine.receive(message, now: clock.now))
             }
-            // One watchdog for every socket (a task per socket would cost each socket memory).
-            let sweep = min(heartbeatTimeout / 4, .seconds(1))
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: sweep)
-                    await self.closeSilentSockets()
-                }
-            }
-            for await message in events.cancelOnGracefulShutdown() { deliver(message) }
+            timer?.task.cancel()
+            timer = nil
+            // A publish stuck on a database that went away must not hold the shutdown.
             group.cancelAll()
         }
     }
 
-    private func deliver(_ message: RealtimeMessage) {
-        if message.topic == GatewayCommand.topic {
-            // This node's own presence announcements come back too; it applied them already, so
-            // they are dropped before their entries are decoded (a big room's joins and leaves
-            // would otherwise each be decoded here for nothing).
-            guard GatewayCommand.node(of: message) != nodeId, let command = GatewayCommand(message) else { return }
-            apply(command)
-            return
-        }
-        // Counted where events arrive: on one node, every published event.
-        metrics.eventsPublished.increment()
-        if message.topic.hasPrefix(MemberFanout.topicPrefix) {
-            expand(message)
-            return
-        }
-        broadcast(message)
-        // Sending a message ends its sender's typing at once.
-        if message.event == RealtimeEvent.messageNew, case .conversation(let id)? = Topic(message.topic),
-           typing.isAnyoneTyping, let senderId = message.payload.objectValue?["sender_id"]?.stringValue {
-            stopTyping(TypingTracker.Key(conversationId: id, userId: senderId))
-        }
-    }
-
-    /// A member fan-out becomes one `user:<id>` event per recipient who has a socket here.
-    private func expand(_ message: RealtimeMessage) {
-        guard let fanout = MemberFanout.read(message.payloadJSON) else {
-            logger.error("could not read a member fan-out", metadata: ["event": .string(message.event)])
-            return
-        }
-        let subscriptions = self.subscriptions
-        for each in fanout.messages(event: message.event, for: { subscriptions[RealtimeMessage.userTopic($0)] != nil }) {
-            broadcast(each)
-        }
-    }
-
-    /// Frames the event once and queues the same bytes on every socket of its topic.
-    private func broadcast(_ message: RealtimeMessage) {
-        guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
-        let bytes = PhoenixFrame.pushBuffer(topic: message.topic, event: message.event, payloadJSON: message.payloadJSON)
-        var targets: [SocketHandle] = []
-        targets.reserveCapacity(subscribed.count)
-        for id in subscribed.keys {
-            guard let socket = sockets[id], !message.excludes(socket.userId) else { continue }
-            targets.append(socket)
-        }
-        let overflowed = SocketHandle.deliver(bytes, to: targets)
-        metrics.eventsDelivered.increment(by: Int64(targets.count - overflowed.count))
-        for socket in overflowed {
-            metrics.outboundQueueDrops.increment()
-            logger.notice("disconnected a socket that could not keep up", metadata: ["user_id": .string(socket.userId)])
-            remove(socket)
-        }
-    }
-
-    private func apply(_ command: GatewayCommand) {
-        switch command {
-        case .revokeMembership(let conversationId, let userId):
-            revocations &+= 1
-            let topic = RealtimeMessage.conversationTopic(conversationId)
-            for id in subscriptions[topic]?.keys.map({ $0 }) ?? [] {
-                guard let socket = sockets[id], socket.userId == userId else { continue }
-                close(socket, topic: topic)
-            }
-        case .disconnectUser(let userId):
-            revocations &+= 1
-            for socket in sockets.values where socket.userId == userId {
-                for topic in topicsOf[socket.id] ?? [] { close(socket, topic: topic) }
-                remove(socket)
-                socket.finish()
-            }
-        case .presenceJoin(let node, let entry):
-            guard heard(node) else { return }
-            broadcastPresence(entry.topic, presence.join(topic: entry.topic, owner: .remote(node: node, phxRef: entry.meta.phxRef),
-                                                         userId: entry.userId, meta: entry.meta))
-        case .presenceLeave(let node, let entry):
-            guard heard(node) else { return }
-            if let diff = presence.leave(topic: entry.topic, owner: .remote(node: node, phxRef: entry.meta.phxRef)) {
-                broadcastPresence(entry.topic, diff)
-            }
-        case .presenceHeartbeat(let node, let entries):
-            guard heard(node) else { return }
-            for (topic, diff) in presence.replace(node: node, with: entries) { broadcastPresence(topic, diff) }
-        case .presenceHello(let node):
-            guard heard(node) else { return }
-            announce(.presenceHeartbeat(node: nodeId, presence.localEntries))
-        }
-    }
-
-    /// Closes the sockets nothing has come from for the heartbeat timeout (PROTOCOL.md §6).
-    private func closeSilentSockets() {
-        let cutoff = ContinuousClock.now - heartbeatTimeout
-        for socket in sockets.values where socket.lastHeard < cutoff {
-            logger.debug("closing a silent socket", metadata: ["user_id": .string(socket.userId)])
-            socket.finish()
-        }
-    }
-
-    // MARK: - Presence across nodes
-
-    /// Notes that `node` is alive; false for this node's own announcements, which it already applied.
-    private func heard(_ node: String) -> Bool {
-        guard node != nodeId else { return false }
-        nodesHeard[node] = .now
-        return true
-    }
-
-    /// Announces this node's presence, and drops the nodes that went silent.
-    private func heartbeat() {
-        announce(.presenceHeartbeat(node: nodeId, presence.localEntries))
-        let now = ContinuousClock.now
-        for (node, last) in nodesHeard where now - last > presenceTimeout {
-            nodesHeard[node] = nil
-            logger.notice("dropped the presence of a silent node", metadata: ["node": .string(node)])
-            for (topic, diff) in presence.drop(node: node) { broadcastPresence(topic, diff) }
-        }
-    }
-
-    /// Presence commands share the outbox with typing, so other nodes see them in the order they happened.
-    private func announce(_ command: GatewayCommand) {
-        outboxInput.yield([command.message])
-    }
-
-    private func broadcastPresence(_ topic: String, _ diff: PresenceDiff) {
-        guard let message = try? RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, encoding: diff) else { return }
-        broadcast(message)
-    }
-
-    /// Drops the socket from the topic and tells it with `phx_close`, after which nothing more comes.
-    private func close(_ socket: SocketHandle, topic: String) {
-        guard let subscription = unsubscribe(socket, from: topic) else { return }
-        socket.send(SocketSession.closeFrame(topic: topic, joinRef: subscription.joinRef))
-        socket.kicked(from: topic, joinRef: subscription.joinRef)
+    /// The timer for `deadline` fired: whatever is due now.
+    private func tick(_ deadline: ContinuousClock.Instant) {
+        if timer?.deadline == deadline { timer = nil }
+        execute(machine.tick(now: clock.now))
     }
 
     // MARK: - Sockets
 
     /// Adds a connected socket. Waits, the first time, until the gateway receives events.
-    func register(_ socket: SocketHandle) async {
+    func register(_ socket: Socket) async {
         if !subscribed { await withCheckedContinuation { waitingForSubscription.append($0) } }
-        sockets[socket.id] = socket
-        metrics.openSockets.increment()
+        machine.register(socket)
+        reportGauges()
     }
 
     /// Removes a socket that has ended, with the presence leaves and typing stops that follow.
-    func disconnect(_ socket: SocketHandle) {
-        remove(socket)
+    func disconnect(_ socket: Socket) {
+        execute(machine.disconnect(socket))
     }
 
-    /// Joins a socket to a topic it was authorized for when `revocations` was `epoch`: replies ok,
-    /// subscribes, and for a conversation sends `presence_state` to the joiner and `presence_diff`
-    /// to everyone, in that order and before any event of the topic.
-    func join(_ socket: SocketHandle, topic: Topic, request: PhoenixFrame, authorizedAt epoch: UInt64) -> JoinOutcome {
-        guard sockets[socket.id] != nil else { return .gone }
-        guard epoch == revocations else { return .retry }
-        let name = topic.name
-        socket.send(request.reply(status: "ok"))
-        subscriptions[name, default: [:]][socket.id] = Subscription(joinRef: request.joinRef)
-        topicsOf[socket.id, default: []].insert(name)
-        metrics.joinedChannels.increment()
-        guard case .conversation = topic else { return .joined }
-        let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970),
-                                externalId: socket.externalId)
-        let (state, diff) = presence.join(topic: name, socket: socket.id, userId: socket.userId, meta: meta)
-        announce(.presenceJoin(node: nodeId, PresenceAnnouncement(topic: name, userId: socket.userId, meta: meta)))
-        // Encoded straight to text: in a big room every join carries everyone's presence.
-        if let state = try? WireCoding.encoder.encode(state) {
-            socket.enqueue(PhoenixFrame.pushBuffer(joinRef: request.joinRef, topic: name, event: RealtimeEvent.presenceState,
-                                                   payloadJSON: String(decoding: state, as: UTF8.self)))
-        }
-        broadcastPresence(name, diff)
-        return .joined
+    /// Counts kicks and blocks, so that a join authorized before one can tell it must look again.
+    var revocations: UInt64 { machine.revocations }
+
+    /// Joins a socket to a topic it was authorized for when `revocations` was `epoch`
+    /// (`GatewayMachine.join`).
+    func join(_ socket: Socket, topic: Topic, request: PhoenixFrame, authorizedAt epoch: UInt64) -> JoinOutcome {
+        let meta = PresenceMeta(phxRef: IDs.make(), onlineAt: Int64(Date().timeIntervalSince1970), externalId: socket.externalId)
+        let (outcome, actions) = machine.join(socket, topic: topic, request: request, authorizedAt: epoch, meta: meta)
+        execute(actions)
+        return outcome
     }
 
     /// The socket left the topic.
-    func leave(_ socket: SocketHandle, topic: String) {
-        unsubscribe(socket, from: topic)
+    func leave(_ socket: Socket, topic: String) {
+        execute(machine.leave(socket, topic: topic))
     }
 
-    // MARK: - Typing
-
-    /// A `typing` push (already rate-limited): `typing:start` to peers unless the user is already
-    /// typing there, and a timer that sends `typing:stop` once pushes stop coming.
-    func typing(_ socket: SocketHandle, conversationId: String) {
-        guard subscriptions[RealtimeMessage.conversationTopic(conversationId)]?[socket.id] != nil else { return }
-        let key = TypingTracker.Key(conversationId: conversationId, userId: socket.userId)
-        guard typing.typed(key, externalId: socket.externalId, at: .now) else { return }
-        publishTyping(RealtimeEvent.typingStart, key, externalId: socket.externalId)
-        let firstWake = ContinuousClock.now + typing.timeout
-        Task {
-            var wake = firstWake
-            while true {
-                try? await Task.sleep(until: wake, clock: .continuous)
-                guard let next = self.typingTimerFired(key) else { return }
-                wake = next
-            }
-        }
-    }
-
-    /// The typist's timer woke: the next time to wake, or nil when typing is over.
-    private func typingTimerFired(_ key: TypingTracker.Key) -> ContinuousClock.Instant? {
-        switch typing.timerFired(key, at: .now) {
-        case .sleep(let until):
-            return until
-        case .stop(let externalId):
-            publishTyping(RealtimeEvent.typingStop, key, externalId: externalId)
-            return nil
-        case .done:
-            return nil
-        }
-    }
-
-    private func stopTyping(_ key: TypingTracker.Key) {
-        guard let externalId = typing.stop(key) else { return }
-        publishTyping(RealtimeEvent.typingStop, key, externalId: externalId)
-    }
-
-    /// Typing goes through `PubSub` like every event, so peers on other nodes get it too.
-    private func publishTyping(_ event: String, _ key: TypingTracker.Key, externalId: String) {
-        guard let message = try? RealtimeMessage(topic: RealtimeMessage.conversationTopic(key.conversationId), event: event,
-                                                 encoding: TypingEvent(userId: key.userId, externalId: externalId),
-                                                 exceptUserId: key.userId)
-        else { return }
-        outboxInput.yield([message])
-    }
-
-    // MARK: - Bookkeeping
-
-    private func remove(_ socket: SocketHandle) {
-        guard sockets.removeValue(forKey: socket.id) != nil else { return }
-        metrics.openSockets.decrement()
-        for topic in topicsOf[socket.id] ?? [] { unsubscribe(socket, from: topic) }
-        topicsOf[socket.id] = nil
-    }
-
-    /// Drops one subscription, with its presence leave and, when the user has no other socket
-    /// there, the end of their typing.
-    @discardableResult
-    private func unsubscribe(_ socket: SocketHandle, from topic: String) -> Subscription? {
-        guard let subscription = subscriptions[topic]?.removeValue(forKey: socket.id) else { return nil }
-        if subscriptions[topic]?.isEmpty == true { subscriptions[topic] = nil }
-        topicsOf[socket.id]?.remove(topic)
-        metrics.joinedChannels.decrement()
-        guard case .conversation(let conversationId)? = Topic(topic) else { return subscription }
-        if let diff = presence.leave(topic: topic, socket: socket.id) {
-            broadcastPresence(topic, diff)
-            for meta in diff.leaves[socket.userId]?.metas ?? [] {
-                announce(.presenceLeave(node: nodeId, PresenceAnnouncement(topic: topic, userId: socket.userId, meta: meta)))
-            }
-        }
-        let stillThere = subscriptions[topic]?.keys.contains { sockets[$0]?.userId == socket.userId } ?? false
-        if !stillThere { stopTyping(TypingTracker.Key(conversationId: conversationId, userId: socket.userId)) }
-        return subscription
+    /// A `typing` push (already rate-limited).
+    func typing(_ socket: Socket, conversationId: String) {
+        execute(machine.typing(socket, conversationId: conversationId, now: clock.now))
     }
 
     /// Sockets connected to this node (for tests and metrics).
-    var socketCount: Int { sockets.count }
+    var socketCount: Int { machine.socketCount }
+
+    // MARK: - Carrying out
+
+    private func execute(_ actions: [Machine.Action]) {
+        for action in actions {
+            switch action {
+            case .deliver(let bytes, let targets):
+                let overflowed = Socket.deliver(bytes, to: targets)
+                metrics.eventsDelivered.increment(by: Int64(targets.count - overflowed.count))
+                for socket in overflowed {
+                    metrics.outboundQueueDrops.increment()
+                    logger.notice("disconnected a socket that could not keep up", metadata: ["user_id": .string(socket.userId)])
+                    execute(machine.disconnect(socket))
+                }
+            case .send(let frame, let socket):
+                socket.send(frame)
+            case .sendEncoded(let bytes, let socket):
+                socket.enqueue(bytes)
+            case .kicked(let socket, let topic, let joinRef):
+                socket.kicked(from: topic, joinRef: joinRef)
+            case .close(let socket):
+                logger.debug("closing a socket", metadata: ["user_id": .string(socket.userId)])
+                socket.finish()
+            case .announce(let message):
+                outboxInput.yield([message])
+            case .wake(let deadline):
+                wake(at: deadline)
+            case .notice(let text, let node):
+                logger.notice("\(text)", metadata: ["node": .string(node)])
+            }
+        }
+        reportGauges()
+    }
+
+    private func reportGauges() {
+        if reported.sockets != machine.socketCount {
+            reported.sockets = machine.socketCount
+            metrics.openSockets.set(Int64(reported.sockets))
+        }
+        if reported.joined != machine.joinedCount {
+            reported.joined = machine.joinedCount
+            metrics.joinedChannels.set(Int64(reported.joined))
+        }
+    }
+
+    /// Runs the timer for `deadline`, replacing a later one.
+    private func wake(at deadline: ContinuousClock.Instant) {
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        let clock = self.clock
+        timer = (deadline, Task {
+            do { try await clock.sleep(until: deadline) } catch { return }
+            self.tick(deadline)
+        })
+    }
 }
 
-extension RealtimeGateway: Service {
+extension GatewayExecutor: Service {
     nonisolated func run() async throws {
         await serve()
     }

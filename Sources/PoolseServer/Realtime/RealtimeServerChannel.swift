@@ -71,6 +71,8 @@ struct RealtimeServerChannel: ServerChildChannel, HTTPChannelHandler {
                         guard case .upgrade(let handler)? = decided.withLockedValue({ $0 }) else {
                             throw NIOWebSocketUpgradeError.unsupportedWebSocketTarget
                         }
+                        // Masking and close codes (RFC 6455) before anything reads a frame.
+                        try channel.pipeline.syncOperations.addHandler(StrictWebSocketHandler())
                         let asyncChannel = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return UpgradeResult.webSocket(asyncChannel, handler, logger)

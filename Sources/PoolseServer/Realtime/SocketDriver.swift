@@ -37,7 +37,7 @@ struct SocketDriver: Sendable {
     // MARK: - Reading
 
     private func read(_ inbound: WebSocketInboundStream) async throws {
-        var session = SocketSession()
+        var session = SocketSession(joinRate: configuration.joinRate, maxTopics: configuration.maxTopicsPerSocket)
         for try await message in inbound.messages(maxSize: configuration.maxFrameSize) {
             socket.heard()
             for kick in socket.takeKicks() { session.kicked(from: kick.topic, joinRef: kick.joinRef) }
@@ -46,7 +46,7 @@ struct SocketDriver: Sendable {
                 logger.debug("dropped a malformed frame")
                 continue
             }
-            for action in session.receive(frame) { await perform(action, &session) }
+            for action in session.receive(frame, at: configuration.clock.now) { await perform(action, &session) }
         }
     }
 
@@ -55,7 +55,12 @@ struct SocketDriver: Sendable {
         case .send(let frame):
             socket.send(frame)
         case .join(let topic, let request):
-            if await join(topic, request) { session.joined(topic.name, joinRef: request.joinRef) }
+            if await join(topic, request) {
+                session.joined(topic.name, joinRef: request.joinRef)
+            } else {
+                // A refused re-join ends the join it replaced (its phx_close is already sent).
+                await gateway.leave(socket, topic: topic.name)
+            }
         case .unsubscribe(let topic):
             await gateway.leave(socket, topic: topic)
         case .typing(let conversationId):

@@ -75,7 +75,7 @@ struct SocketEndpoint: Sendable {
         var logger = logger
         logger[metadataKey: "user_id"] = .string(principal.userId)
         let socket = SocketHandle(principal: principal, channel: channel, queueLimit: configuration.outboundQueueLimit,
-                                  gracePeriod: configuration.closeGracePeriod)
+                                  gracePeriod: configuration.closeGracePeriod, clock: configuration.clock)
         await gateway.register(socket)
         // A block committed after the upgrade's check but delivered before the registration would
         // be missed by the gateway; this second look catches it (later blocks reach the gateway).
@@ -98,8 +98,9 @@ extension SocketEndpoint {
             maxFrameSize: configuration.maxFrameSize,
             // Liveness is the Phoenix heartbeat's job (PROTOCOL.md §6); WebSocket pings would be a second clock.
             autoPing: .disabled,
-            // Malformed text is dropped by the session like any unreadable frame, not fatal to the socket.
-            validateUTF8: false)
+            // A text frame that is not UTF-8 closes the socket with 1007 (RFC 6455 §8.1). Valid
+            // text that is not a Phoenix frame is still only dropped (SocketDriver).
+            validateUTF8: true)
         return HTTPServerBuilder { responder in
             RealtimeServerChannel(responder: responder, http1: HTTP1Channel.Configuration(), webSocket: webSocket,
                                   upgrade: { target in await upgrade(target: target) })

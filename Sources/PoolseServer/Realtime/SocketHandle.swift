@@ -20,7 +20,7 @@ struct SocketID: Hashable, Sendable {
 ///
 /// A reader that cannot keep up shows as a channel that is not writable (its buffers passed the
 /// high-water mark); after `queueLimit` more frames in that state the socket is cut.
-final class SocketHandle: Sendable {
+final class SocketHandle: GatewaySocket {
     let id = SocketID()
     let principal: UserPrincipal
     var userId: String { principal.userId }
@@ -30,6 +30,7 @@ final class SocketHandle: Sendable {
     private let queueLimit: Int
     private let state: NIOLockedValueBox<State>
     private let gracePeriod: Duration
+    private let clock: any GatewayClock
 
     private struct State {
         var lastHeard: ContinuousClock.Instant
@@ -44,12 +45,15 @@ final class SocketHandle: Sendable {
     ///   - queueLimit: frames that may be queued while the channel is not writable; one more and
     ///     the socket is cut.
     ///   - gracePeriod: how long `finish()` lets queued frames drain before cutting.
-    init(principal: UserPrincipal, channel: any Channel, queueLimit: Int, gracePeriod: Duration) {
+    ///   - clock: the gateway's clock, for when the client was last heard.
+    init(principal: UserPrincipal, channel: any Channel, queueLimit: Int, gracePeriod: Duration,
+         clock: any GatewayClock = SystemGatewayClock()) {
         self.principal = principal
         self.channel = channel
         self.queueLimit = max(1, queueLimit)
-        state = NIOLockedValueBox(State(lastHeard: .now))
+        state = NIOLockedValueBox(State(lastHeard: clock.now))
         self.gracePeriod = gracePeriod
+        self.clock = clock
     }
 
     /// Queues a frame for this socket. False when the socket cannot keep up and has been cut, so
@@ -176,7 +180,10 @@ final class SocketHandle: Sendable {
     }
 
     /// The client sent something.
-    func heard() { state.withLockedValue { $0.lastHeard = .now } }
+    func heard() {
+        let now = clock.now
+        state.withLockedValue { $0.lastHeard = now }
+    }
 
     /// When the client last sent something.
     var lastHeard: ContinuousClock.Instant { state.withLockedValue { $0.lastHeard } }

@@ -1,8 +1,9 @@
 import PoolseWire
 
 /// The Phoenix Channels protocol of one socket as a pure state machine: frames in, actions out.
-/// It knows which topics the socket has joined and under which join ref. The driver
-/// (`SocketDriver`) carries the actions out; the gateway owns the subscriptions themselves.
+/// It knows which topics the socket has joined and under which join ref, and holds the socket's
+/// join limits (a rate and a topic cap). The driver (`SocketDriver`) carries the actions out; the
+/// gateway owns the subscriptions themselves.
 struct SocketSession {
     /// A joined topic's join ref (phoenix.js always sends one; a client may send null).
     typealias JoinRef = String?
@@ -13,6 +14,9 @@ struct SocketSession {
         case send(PhoenixFrame)
         /// Authorize the join and subscribe. The gateway sends the reply itself (ok or error),
         /// so that it precedes the topic's first event; report success with `joined(_:joinRef:)`.
+        /// For a re-join of a joined topic the socket is still subscribed: the gateway keeps the
+        /// subscription and its presence (peers see no leave and join), and drops it if the
+        /// re-join is refused.
         case join(Topic, request: PhoenixFrame)
         /// Drop the subscription (presence leave, typing stop).
         case unsubscribe(topic: String)
@@ -25,23 +29,38 @@ struct SocketSession {
         static let unmatchedTopic = "unmatched topic"
         static let unauthorized = "unauthorized"
         static let unhandledEvent = "unhandled event"
+        static let rateLimited = "rate_limited"
+        static let tooManyTopics = "too_many_topics"
     }
 
     private(set) var joined: [String: JoinRef] = [:]
+    private var joinBudget: SocketBudget
+    private let maxTopics: Int
 
-    /// Handles one frame from the client.
-    mutating func receive(_ frame: PhoenixFrame) -> [Action] {
+    init(joinRate: Rate = RealtimeConfiguration().joinRate,
+         maxTopics: Int = RealtimeConfiguration().maxTopicsPerSocket) {
+        joinBudget = SocketBudget(rate: joinRate)
+        self.maxTopics = maxTopics
+    }
+
+    /// Handles one frame from the client, received at `now`.
+    mutating func receive(_ frame: PhoenixFrame, at now: ContinuousClock.Instant) -> [Action] {
         if frame.topic == PhoenixFrame.phoenixTopic {
             guard frame.event == PhoenixFrame.Event.heartbeat else { return [.send(Self.error(frame, Reason.unhandledEvent))] }
             return [.send(frame.reply(status: "ok"))]
         }
         switch frame.event {
         case PhoenixFrame.Event.join:
+            // Every join counts, refused or not: each one costs the server a look-up or more.
+            guard joinBudget.take(at: now) else { return [.send(Self.error(frame, Reason.rateLimited))] }
             guard let topic = Topic(frame.topic) else { return [.send(Self.error(frame, Reason.unmatchedTopic))] }
-            // A second join replaces the first, as in Phoenix: the old one is closed first.
-            var actions = close(frame.topic)
-            actions.append(.join(topic, request: frame))
-            return actions
+            // A second join replaces the first, as in Phoenix: the old one is closed first. The
+            // subscription itself stays until the gateway has the new one, so presence does not churn.
+            if let joinRef = joined.removeValue(forKey: frame.topic) {
+                return [.send(Self.closeFrame(topic: frame.topic, joinRef: joinRef)), .join(topic, request: frame)]
+            }
+            guard joined.count < maxTopics else { return [.send(Self.error(frame, Reason.tooManyTopics))] }
+            return [.join(topic, request: frame)]
         case PhoenixFrame.Event.leave:
             guard let joinRef = joined.removeValue(forKey: frame.topic) else {
                 return [.send(Self.error(frame, Reason.unmatchedTopic))]
@@ -79,9 +98,4 @@ struct SocketSession {
         frame.reply(status: "error", response: ["reason": .string(reason)])
     }
 
-    /// Unsubscribes and closes `topic` when joined; nothing otherwise.
-    private mutating func close(_ topic: String) -> [Action] {
-        guard let joinRef = joined.removeValue(forKey: topic) else { return [] }
-        return [.unsubscribe(topic: topic), .send(Self.closeFrame(topic: topic, joinRef: joinRef))]
-    }
 }

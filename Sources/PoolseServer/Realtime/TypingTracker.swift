@@ -1,21 +1,11 @@
-/// Who is typing where, on this node, with the deadline of their `typing:stop`. Pure: time comes in
-/// as an argument, and the gateway publishes the starts and stops it returns and runs one timer
-/// per typist.
+/// Who is typing where, on this node, with the deadline of their `typing:stop`. Pure: time comes
+/// in as an argument; the gateway publishes the starts and stops it returns, and wakes at
+/// `nextDeadline` to `expire` the typists whose time is up.
 struct TypingTracker {
     /// A user typing in a conversation (all their sockets count as one typist).
     struct Key: Hashable, Sendable {
         let conversationId: String
         let userId: String
-    }
-
-    /// What a timer should do when it wakes.
-    enum TimerOutcome: Equatable {
-        /// Typing went on: sleep again until then.
-        case sleep(until: ContinuousClock.Instant)
-        /// Time is up: publish `typing:stop` (with this external id).
-        case stop(externalId: String)
-        /// Already stopped (a message was sent, or the user left): nothing to do.
-        case done
     }
 
     private struct Typist {
@@ -29,8 +19,8 @@ struct TypingTracker {
 
     init(timeout: Duration) { self.timeout = timeout }
 
-    /// A `typing` push at `now`. True when this starts typing (publish `typing:start` and start a
-    /// timer); false when it only moves the deadline of a typist who is already typing.
+    /// A `typing` push at `now`. True when this starts typing (publish `typing:start`); false
+    /// when it only moves the deadline of a typist who is already typing.
     mutating func typed(_ key: Key, externalId: String, at now: ContinuousClock.Instant) -> Bool {
         let deadline = now + timeout
         if typists[key] != nil {
@@ -41,13 +31,20 @@ struct TypingTracker {
         return true
     }
 
-    /// The typist's timer woke at `now`.
-    mutating func timerFired(_ key: Key, at now: ContinuousClock.Instant) -> TimerOutcome {
-        guard let typist = typists[key] else { return .done }
-        guard now >= typist.deadline else { return .sleep(until: typist.deadline) }
-        typists[key] = nil
-        return .stop(externalId: typist.externalId)
+    /// Ends the typing of everyone whose deadline has come by `now`: the keys and external ids
+    /// for their `typing:stop`.
+    mutating func expire(at now: ContinuousClock.Instant) -> [(key: Key, externalId: String)] {
+        guard !typists.isEmpty else { return [] }
+        var stopped: [(key: Key, externalId: String)] = []
+        for (key, typist) in typists where typist.deadline <= now {
+            typists[key] = nil
+            stopped.append((key, typist.externalId))
+        }
+        return stopped
     }
+
+    /// The earliest deadline, when anyone is typing.
+    var nextDeadline: ContinuousClock.Instant? { typists.values.lazy.map(\.deadline).min() }
 
     /// Typing ends early (the user sent a message or left). The external id for `typing:stop`
     /// when the user was typing; nil otherwise.

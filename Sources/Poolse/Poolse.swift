@@ -38,6 +38,8 @@ public final class Poolse: Sendable {
     public let attachments: AttachmentsResource
     /// Profiles of your app's users, resolved by ``PoolseConfiguration/userResolver`` and cached.
     public let users: UsersResource
+    /// Reporting messages and users to the tenant's moderators.
+    public let reports: ReportsResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
     public let realtime: PoolseRealtime
 
@@ -47,6 +49,7 @@ public final class Poolse: Sendable {
         let rest = RESTClient(configuration: configuration)
         self.rest = rest
         me = MeResource(rest: rest)
+        reports = ReportsResource(rest: rest)
         conversations = ConversationsResource(rest: rest)
         messages = MessagesResource(rest: rest)
         attachments = AttachmentsResource(rest: rest)

@@ -36,6 +36,9 @@ struct RealtimeTestServer: Sendable {
         configuration.port = 0
         configuration.dataDirectory = directory.path
         configuration.logLevel = .error
+        // Tests run in parallel, each with its own server: a small pool keeps the PostgreSQL
+        // suite under the cluster's max_connections.
+        configuration.databasePoolSize = 4
         // Tests make many quick calls; the typing limit is tested on its own.
         configuration.rateLimits = RateLimits().scaled(by: 100)
         var postgresURL: String?

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One conversation, by id (`chat.conversations.one(id)`). Creating a handle makes no
 /// request; each method is one call.
 public struct ConversationHandle: Sendable {
@@ -6,6 +8,9 @@ public struct ConversationHandle: Sendable {
     /// The conversation's messages.
     public let messages: ConversationMessages
     let rest: RESTClient
+
+    /// Bans from this conversation (owner and admins).
+    public var bans: ConversationBans { ConversationBans(conversationID: id, rest: rest) }
 
     init(id: String, rest: RESTClient) {
         self.id = id
@@ -55,5 +60,18 @@ public struct ConversationHandle: Sendable {
     /// owner; anyone may remove themself). `DELETE /v1/conversations/:id/members/:user_id`.
     public func removeMember(_ userID: String) async throws {
         try await rest.request(.delete, path + "/members/" + RequestURL.segment(userID))
+    }
+
+    /// Mutes the conversation for you until `until` (until you unmute when nil): unread
+    /// counts go on, mention events and pushes stop. `PUT /v1/conversations/:id/mute`.
+    @discardableResult
+    public func mute(until: Date? = nil) async throws -> Membership {
+        try await rest.request(.put, path + "/mute", body: MuteRequest(until: until))
+    }
+
+    /// Ends your mute. `DELETE /v1/conversations/:id/mute`.
+    @discardableResult
+    public func unmute() async throws -> Membership {
+        try await rest.request(.delete, path + "/mute")
     }
 }

@@ -38,6 +38,9 @@ struct TestCluster: Sendable {
             configuration.databaseURL = databaseURL
             configuration.jwtSecrets = secrets
             configuration.logLevel = .warning
+            // Tests run in parallel, each with its own server: a small pool keeps the PostgreSQL
+            // suite under the cluster's max_connections.
+            configuration.databasePoolSize = 4
             configure(&configuration)
             let app = try await PoolseApp.open(configuration, pubsub: sharedPubSub)
             if apiKey == nil {

@@ -25,6 +25,9 @@ struct TestServer: Sendable {
         configuration.port = 0
         configuration.dataDirectory = directory
         configuration.logLevel = .warning
+        // Tests run in parallel, each with its own server: a small pool keeps the PostgreSQL
+        // suite under the cluster's max_connections.
+        configuration.databasePoolSize = 4
         var postgresURL: String?
         if let adminURL = TestDatabase.postgresAdminURL {
             postgresURL = try await TestDatabase.createPostgresDatabase(adminURL: adminURL)

@@ -80,3 +80,45 @@ struct SafetyRealtimeTests {
         }
     }
 }
+
+/// Typing and presence of a blocked user are not shown to the blocker, on either node.
+@Suite("Blocked users' typing and presence", .serialized)
+struct BlockedPresenceTests {
+    @Test func theBlockerSeesNeitherTypingNorPresenceOfTheBlocked() async throws {
+        try await RealtimeTestCluster.run { cluster in
+            let a = cluster.nodes[0], b = cluster.nodes[1]
+            let ann = try await a.user("ann"), ben = try await a.user("ben"), carol = try await a.user("carol")
+            let room = try await a.conversation(owner: ann, members: [ben, carol])
+            let topic = "conversation:\(room)"
+            let benSocket = try await b.socket(ben)
+            try await benSocket.join(topic, joinRef: "1")
+            try await a.ok(.post, "/v1/me/blocks", token: ann.token, body: ["user_id": .string(ben.id)])
+
+            let annSocket = try await a.socket(ann), carolSocket = try await a.socket(carol)
+            try await annSocket.join(topic, joinRef: "1")
+            let state = try await annSocket.expect("presence_state")
+            #expect(state.payload.member(ben.id) == .null, "ben is left out of ann's presence")
+            #expect(state.payload.member(ann.id) != .null)
+            try await carolSocket.join(topic, joinRef: "1")
+            let carolState = try await carolSocket.expect("presence_state")
+            #expect(carolState.payload.member(ben.id) != .null, "others still see ben")
+
+            benSocket.push(topic, "typing", joinRef: "1", ref: "5")
+            let carolTyping = try await carolSocket.expect("typing:start")
+            #expect(carolTyping.payload.member("user_id") == .string(ben.id))
+            // A leave and join of ben: carol sees both diffs, ann none of them.
+            benSocket.push(topic, "phx_leave", joinRef: "1", ref: "6")
+            _ = try await carolSocket.expectPresenceLeave()
+            annSocket.push("phoenix", "heartbeat", ref: "7")
+            let annFrames = try await annSocket.collect { $0.event == "phx_reply" && $0.ref == "7" }
+            #expect(!annFrames.contains { $0.event == "typing:start" || $0.event == "typing:stop" })
+            #expect(!annFrames.contains { $0.event == "presence_diff" && $0.raw.contains(ben.id) })
+
+            // After unblocking, ben's next join is seen again.
+            try await a.ok(.delete, "/v1/me/blocks/\(ben.id)", token: ann.token)
+            try await benSocket.join(topic, joinRef: "8")
+            let diff = try await annSocket.expect { $0.event == "presence_diff" && $0.raw.contains(ben.id) }
+            #expect(diff.payload.member("joins").member(ben.id) != .null)
+        }
+    }
+}

@@ -23,17 +23,23 @@ struct SafetyService: Sendable {
         guard userId != caller.userId else { throw DomainError.validation("user_id", "you can't block yourself") }
         return try await committer.commit(lane: nil) { q in
             guard try await q.user(id: userId, tenantId: caller.tenantId) != nil else { throw DomainError.notFound("user") }
-            return Change(try await q.insertBlock(tenantId: caller.tenantId, blocker: caller.userId, blocked: userId,
-                                                  at: WallClock.nowMicros()))
+            let block = try await q.insertBlock(tenantId: caller.tenantId, blocker: caller.userId, blocked: userId,
+                                                at: WallClock.nowMicros())
+            return Change(block, events: [try await Self.blocksChanged(caller.userId, q)])
         }
     }
 
     /// Lifts a block; lifting one that does not exist is not an error.
     func unblock(userId: String, by caller: UserPrincipal) async throws {
         try await committer.commit(lane: nil) { q in
-            _ = try await q.deleteBlock(blocker: caller.userId, blocked: userId)
-            return Change(events: [])
+            guard try await q.deleteBlock(blocker: caller.userId, blocked: userId) else { return Change(events: []) }
+            return Change(events: [try await Self.blocksChanged(caller.userId, q)])
         }
+    }
+
+    /// Tells every gateway whom `userId` blocks now (typing and presence are filtered there).
+    private static func blocksChanged(_ userId: String, _ q: Queries) async throws -> DomainEvent {
+        .command(.blocksChanged(userId: userId, blocked: try await q.blocks(blocker: userId).map(\.userId)))
     }
 
     func blocks(of caller: UserPrincipal) async throws -> [Block] {

@@ -8,6 +8,8 @@ enum GatewayCommand: Sendable, Equatable {
     case revokeMembership(conversationId: String, userId: String)
     /// Close every socket of the user (blocked), after a `phx_close` for each joined topic.
     case disconnectUser(userId: String)
+    /// The users `userId` blocks now: their typing and presence are no longer shown to them.
+    case blocksChanged(userId: String, blocked: [String])
     /// A socket of `node` joined a conversation topic.
     case presenceJoin(node: String, PresenceAnnouncement)
     /// A socket of `node` left a conversation topic.
@@ -28,6 +30,9 @@ enum GatewayCommand: Sendable, Equatable {
                             payload: ["conversation_id": .string(conversationId), "user_id": .string(userId)])
         case .disconnectUser(let userId):
             RealtimeMessage(topic: Self.topic, event: "disconnect_user", payload: ["user_id": .string(userId)])
+        case .blocksChanged(let userId, let blocked):
+            RealtimeMessage(topic: Self.topic, event: "blocks_changed",
+                            payload: ["user_id": .string(userId), "blocked": .array(blocked.map(JSONValue.string))])
         case .presenceJoin(let node, let entry):
             Self.presence("presence_join", node: node, entries: [entry])
         case .presenceLeave(let node, let entry):
@@ -81,6 +86,8 @@ enum GatewayCommand: Sendable, Equatable {
             self = .revokeMembership(conversationId: conversationId, userId: userId)
         case "disconnect_user":
             self = .disconnectUser(userId: userId)
+        case "blocks_changed":
+            self = .blocksChanged(userId: userId, blocked: fields["blocked"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         default:
             return nil
         }

@@ -75,6 +75,9 @@ struct GatewayMachine<Socket: GatewaySocket> {
     private var topicsOf: [SocketID: Set<String>] = [:]
     private var presence = PresenceTracker()
     private var typing: TypingTracker
+    /// Whom each user with a socket here blocks: their typing and presence are not shown to
+    /// that user's sockets (their messages are hidden where they are made, `hiddenFrom`).
+    private var blocking: [String: Set<String>] = [:]
     /// When each other node was last heard from.
     private var nodesHeard: [String: ContinuousClock.Instant] = [:]
     /// Counts kicks and blocks, so that a join authorized before one can tell it must look again.
@@ -104,9 +107,10 @@ struct GatewayMachine<Socket: GatewaySocket> {
         return actions
     }
 
-    /// A socket connected.
-    mutating func register(_ socket: Socket) {
+    /// A socket connected; `blocking` is whom its user blocks (read when it connected).
+    mutating func register(_ socket: Socket, blocking blocked: Set<String> = []) {
         sockets[socket.id] = socket
+        if !blocked.isEmpty { blocking[socket.userId] = blocked }
     }
 
     /// A socket ended: its presence leaves and typing stops follow.
@@ -242,9 +246,12 @@ struct GatewayMachine<Socket: GatewaySocket> {
         guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
         var targets: [Socket] = []
         targets.reserveCapacity(subscribed.count)
+        // Typing is announced with the typist as `exceptUserId`: nobody who blocks them sees it.
+        let typist = message.event.hasPrefix("typing:") && !blocking.isEmpty ? message.exceptUserId : nil
         if message.exceptUserId != nil || !message.hiddenFrom.isEmpty {
             // Typing goes to peers only; a message is hidden from members who block its sender.
             for subscription in subscribed.values where !message.excludes(subscription.socket.userId) {
+                if let typist, blocking[subscription.socket.userId]?.contains(typist) == true { continue }
                 targets.append(subscription.socket)
             }
         } else {
@@ -255,13 +262,36 @@ struct GatewayMachine<Socket: GatewaySocket> {
         actions.append(.deliver(bytes, to: targets))
     }
 
+    /// One shared diff for the room; a member who blocks someone in it gets a diff of their own
+    /// without that user (nothing at all when nothing is left).
     private func broadcastPresence(_ topic: String, _ diff: PresenceDiff, _ actions: inout [Action]) {
-        guard let message = try? RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, encoding: diff) else { return }
+        guard var message = try? RealtimeMessage(topic: topic, event: RealtimeEvent.presenceDiff, encoding: diff) else { return }
+        var personal: [(Socket, PresenceDiff)] = []
+        if !blocking.isEmpty, let subscribed = subscriptions[topic] {
+            for subscription in subscribed.values {
+                guard let blocked = blocking[subscription.socket.userId],
+                      diff.joins.keys.contains(where: blocked.contains) || diff.leaves.keys.contains(where: blocked.contains)
+                else { continue }
+                message.hiddenFrom.append(subscription.socket.userId)
+                let filtered = PresenceDiff(joins: diff.joins.filter { !blocked.contains($0.key) },
+                                            leaves: diff.leaves.filter { !blocked.contains($0.key) })
+                personal.append((subscription.socket, filtered))
+            }
+        }
         broadcast(message, &actions)
+        for (socket, filtered) in personal where !filtered.joins.isEmpty || !filtered.leaves.isEmpty {
+            guard let payload = try? WireCoding.encoder.encode(filtered) else { continue }
+            actions.append(.sendEncoded(PhoenixFrame.pushBuffer(topic: topic, event: RealtimeEvent.presenceDiff,
+                                                                payloadJSON: String(decoding: payload, as: UTF8.self)),
+                                        to: socket))
+        }
     }
 
     private func sendPresenceState(_ state: PresenceState, to socket: Socket, topic: String, joinRef: String?,
                                    _ actions: inout [Action]) {
+        // The users the joiner blocks are left out of what it sees.
+        var state = state
+        if let blocked = blocking[socket.userId] { state = state.filter { !blocked.contains($0.key) } }
         // Encoded straight to text: in a big room every join carries everyone's presence.
         guard let state = try? WireCoding.encoder.encode(state) else { return }
         actions.append(.sendEncoded(PhoenixFrame.pushBuffer(joinRef: joinRef, topic: topic, event: RealtimeEvent.presenceState,
@@ -286,6 +316,9 @@ struct GatewayMachine<Socket: GatewaySocket> {
                 remove(socket, &actions)
                 actions.append(.close(socket))
             }
+        case .blocksChanged(let userId, let blocked):
+            guard sockets.values.contains(where: { $0.userId == userId }) else { return }
+            blocking[userId] = blocked.isEmpty ? nil : Set(blocked)
         case .presenceJoin(let node, let entry):
             guard heard(node, at: now, &actions) else { return }
             broadcastPresence(entry.topic, presence.join(topic: entry.topic, owner: .remote(node: node, phxRef: entry.meta.phxRef),
@@ -348,6 +381,7 @@ struct GatewayMachine<Socket: GatewaySocket> {
         guard sockets.removeValue(forKey: socket.id) != nil else { return }
         for topic in topicsOf[socket.id] ?? [] { unsubscribe(socket, from: topic, &actions) }
         topicsOf[socket.id] = nil
+        if !sockets.values.contains(where: { $0.userId == socket.userId }) { blocking[socket.userId] = nil }
     }
 
     /// Drops one subscription, with its presence leave and, when the user has no other socket

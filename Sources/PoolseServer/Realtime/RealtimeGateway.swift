@@ -88,10 +88,11 @@ actor GatewayExecutor<Socket: GatewaySocket> {
 
     // MARK: - Sockets
 
-    /// Adds a connected socket. Waits, the first time, until the gateway receives events.
-    func register(_ socket: Socket) async {
+    /// Adds a connected socket (`blocking`: whom its user blocks). Waits, the first time, until
+    /// the gateway receives events.
+    func register(_ socket: Socket, blocking: Set<String> = []) async {
         if !subscribed { await withCheckedContinuation { waitingForSubscription.append($0) } }
-        machine.register(socket)
+        machine.register(socket, blocking: blocking)
         reportGauges()
     }
 

@@ -76,7 +76,10 @@ struct SocketEndpoint: Sendable {
         logger[metadataKey: "user_id"] = .string(principal.userId)
         let socket = SocketHandle(principal: principal, channel: channel, queueLimit: configuration.outboundQueueLimit,
                                   gracePeriod: configuration.closeGracePeriod, clock: configuration.clock)
-        await gateway.register(socket)
+        // Whom the user blocks, read before registering: a change after this read arrives as a
+        // `blocks_changed` command once the socket is registered.
+        let blocking = (try? await store.read { try await $0.blocks(blocker: principal.userId) }) ?? []
+        await gateway.register(socket, blocking: Set(blocking.map(\.userId)))
         // A block committed after the upgrade's check but delivered before the registration would
         // be missed by the gateway; this second look catches it (later blocks reach the gateway).
         let user = try? await store.read { try await $0.user(id: principal.userId, tenantId: principal.tenantId) }

@@ -11,7 +11,7 @@ struct ConcurrencyTests {
             var tokens: [String] = []
             for i in 0..<4 { tokens.append(try await api.login("user\(i)").token) }
             let group = try await api.createGroup(token: tokens[0], members: (1..<4).map { "user\($0)" })
-            let total = 120
+            let total = 60
             let sequences = try await withThrowingTaskGroup(of: Int64.self) { tasks in
                 for i in 0..<total {
                     let token = tokens[i % tokens.count]

@@ -19,7 +19,7 @@ struct MultiNodeTests {
             let (_, alice) = try await nodes[0].login("alice")
             let (_, bob) = try await nodes[1].login("bob")
             let group = try await nodes[0].createGroup(token: alice, members: ["bob"])
-            let total = 80
+            let total = 40
             let sequences = try await withThrowingTaskGroup(of: Int64.self) { tasks in
                 for i in 0..<total {
                     let node = nodes[i % 2]

@@ -102,7 +102,11 @@ struct RealtimeTestServer: Sendable {
             buffer = ByteBuffer(bytes: try WireCoding.encoder.encode(body))
         }
         let request = TestClient.Request(path, method: method, headers: headers, body: buffer)
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { try await $0.execute(request) }
+        // A generous timeout: bursts of sends queue behind one another on a busy machine.
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: port,
+                                                       configuration: .init(timeout: .seconds(60))) {
+            try await $0.execute(request)
+        }
         let data = response.body.map { Data(buffer: $0) } ?? Data()
         let json = data.isEmpty ? JSONValue.null : try WireCoding.decoder.decode(JSONValue.self, from: data)
         return HTTPResult(status: Int(response.status.code), json: json)

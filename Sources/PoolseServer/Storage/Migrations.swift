@@ -149,14 +149,15 @@ enum Migrations {
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.
     /// On PostgreSQL an advisory lock makes nodes that start together take turns.
-    static func migrate(_ storage: any SQLStorage) async throws {
+    /// `upTo`: the last version to apply (tests start from an older schema to check an upgrade).
+    static func migrate(_ storage: any SQLStorage, upTo last: Int = .max) async throws {
         try await storage.transaction { db in
             if storage.engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run() }
             try await db.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()
         }
-        for migration in all {
+        for migration in all where migration.version <= last {
             try await storage.transaction { db in
                 if storage.engine == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run() }
                 let applied = try await db.raw(

@@ -92,17 +92,16 @@ struct SocketEndpoint: Sendable {
 
 extension SocketEndpoint {
     /// HTTP/1.1 that upgrades socket requests this endpoint accepts and hands every other
-    /// request, refused upgrades included, to the router.
-    var server: HTTPServerBuilder {
+    /// request, refused upgrades included, to `responder` (the router).
+    func childChannel(responder: @escaping HTTPChannelHandler.Responder,
+                      http1: HTTP1Channel.Configuration) -> RealtimeServerChannel {
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: configuration.maxFrameSize,
             // Liveness is the Phoenix heartbeat's job (PROTOCOL.md §6); WebSocket pings would be a second clock.
             autoPing: .disabled,
             // Malformed text is dropped by the session like any unreadable frame, not fatal to the socket.
             validateUTF8: false)
-        return HTTPServerBuilder { responder in
-            RealtimeServerChannel(responder: responder, http1: HTTP1Channel.Configuration(), webSocket: webSocket,
-                                  upgrade: { target in await upgrade(target: target) })
-        }
+        return RealtimeServerChannel(responder: responder, http1: http1, webSocket: webSocket,
+                                     upgrade: { target in await upgrade(target: target) })
     }
 }

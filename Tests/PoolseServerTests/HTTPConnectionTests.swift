@@ -7,11 +7,15 @@ import Testing
 /// the status line and `Connection: close` it gets back, and the server closing.
 @Suite("HTTP connections on a live port")
 struct HTTPConnectionTests {
-    /// Timeouts short enough for a test to see them fire.
-    @Sendable static func shortTimeouts(_ configuration: inout ServerConfiguration) {
-        configuration.http.requestHeadTimeout = .milliseconds(300)
-        configuration.http.requestBodyTimeout = .milliseconds(300)
-        configuration.http.idleTimeout = .milliseconds(300)
+    /// Every timeout long, but `short` ones short enough for a test to see them fire. A request
+    /// the test needs answered never races a short head timeout on a busy machine.
+    static func timeouts(short: Set<String>) -> @Sendable (inout ServerConfiguration) -> Void {
+        { configuration in
+            longTimeouts(&configuration)
+            if short.contains("head") { configuration.http.requestHeadTimeout = .milliseconds(300) }
+            if short.contains("body") { configuration.http.requestBodyTimeout = .milliseconds(300) }
+            if short.contains("idle") { configuration.http.idleTimeout = .milliseconds(300) }
+        }
     }
 
     /// Timeouts longer than any wait of the test, so a close proves a refusal, not a timer.
@@ -24,14 +28,14 @@ struct HTTPConnectionTests {
     // MARK: - Timeouts
 
     @Test func silentConnectionIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.shortTimeouts) { server in
+        try await RealtimeTestServer.run(Self.timeouts(short: ["head"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             #expect(try await connection.readToClose().isEmpty)
         }
     }
 
     @Test func headThatStopsHalfWayIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.shortTimeouts) { server in
+        try await RealtimeTestServer.run(Self.timeouts(short: ["head"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: loc")
             #expect(try await connection.readToClose().isEmpty)
@@ -39,7 +43,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func bodyThatStopsHalfWayIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.shortTimeouts) { server in
+        try await RealtimeTestServer.run(Self.timeouts(short: ["body"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("POST /v1/users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(server.apiKey)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"external_id\"")
@@ -49,7 +53,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func idleKeptAliveConnectionIsClosedAfterItsResponse() async throws {
-        try await RealtimeTestServer.run(Self.shortTimeouts) { server in
+        try await RealtimeTestServer.run(Self.timeouts(short: ["idle"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             let text = try await connection.readToClose()
@@ -59,11 +63,15 @@ struct HTTPConnectionTests {
     }
 
     @Test func upgradedSocketOutlivesTheHTTPTimeouts() async throws {
-        try await RealtimeTestServer.run(Self.shortTimeouts) { server in
+        try await RealtimeTestServer.run({ configuration in
+            configuration.http.requestHeadTimeout = .seconds(1)
+            configuration.http.requestBodyTimeout = .milliseconds(300)
+            configuration.http.idleTimeout = .milliseconds(300)
+        }) { server in
             let user = try await server.user("socket-user")
             let socket = try await server.socket(user)
-            // Several head and idle timeouts pass with the socket silent; only the heartbeat rule applies to it.
-            try await Task.sleep(for: .seconds(1.5))
+            // Every HTTP timeout passes with the socket silent; only the heartbeat rule applies to it.
+            try await Task.sleep(for: .seconds(2.5))
             try await socket.heartbeat(ref: "1")
             socket.close()
         }
@@ -104,6 +112,28 @@ struct HTTPConnectionTests {
             #expect(text.hasPrefix("HTTP/1.1 \(malformed.status) "), "\(text.prefix(300))")
             #expect(text.lowercased().contains("\r\nconnection: close\r\n"))
             #expect(text.contains("\"error\":{"))
+        }
+    }
+
+    @Test func configuredHeadLimitsAreTheOnesHeld() async throws {
+        try await RealtimeTestServer.run({ configuration in
+            Self.longTimeouts(&configuration)
+            configuration.http.maxHeaderCount = 5
+            configuration.http.maxHeaderBytes = 2_048
+        }) { server in
+            func send(_ headers: [String]) async throws -> String {
+                let connection = try await RawHTTPConnection.open(port: server.port)
+                try await connection.send("GET /healthz HTTP/1.1\r\n" + headers.map { "\($0)\r\n" }.joined() + "Connection: close\r\n\r\n")
+                return try await connection.readToClose()
+            }
+            let fourFields = try await send(["Host: localhost", "X-A: 1", "X-B: 2", "X-C: 3"])
+            let sixFields = try await send(["Host: localhost", "X-A: 1", "X-B: 2", "X-C: 3", "X-D: 4"])
+            let underBytes = try await send(["Host: localhost", "X-Big: \(String(repeating: "a", count: 1_900))"])
+            let overBytes = try await send(["Host: localhost", "X-Big: \(String(repeating: "a", count: 2_100))"])
+            #expect(fourFields.hasPrefix("HTTP/1.1 200 "))
+            #expect(sixFields.hasPrefix("HTTP/1.1 431 "))
+            #expect(underBytes.hasPrefix("HTTP/1.1 200 "))
+            #expect(overBytes.hasPrefix("HTTP/1.1 431 "))
         }
     }
 

@@ -70,7 +70,7 @@ public struct ConversationUpdateRequest: Codable, Hashable, Sendable {
         memberLimit = try c.decodePatch(Int.self, forKey: .memberLimit)
         customData = try c.decodePatch(JSONObject.self, forKey: .customData)
         settings = try c.decodePatch(JSONObject.self, forKey: .settings)
-        frozen = try c.decodeIfPresent(Bool.self, forKey: .frozen)
+        frozen = try c.decodeUnlessNull(Bool.self, forKey: .frozen)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -10,6 +10,16 @@ extension KeyedDecodingContainer {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// Decodes an optional field that may be absent but not `null`: where `null` would be read
+    /// as "absent", a client sending it (`is_blocked: null` to "clear" a block) would see its
+    /// request accepted and ignored. A `null` fails like a missing required value.
+    public func decodeUnlessNull<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decode(T.self, forKey: key)
+    }
+}
+
 extension KeyedEncodingContainer {
     /// Encodes a field that distinguishes absent from `null`.
     public mutating func encodePatch<T: Encodable>(_ value: T??, forKey key: Key) throws {

@@ -45,7 +45,7 @@ public struct UserUpdateRequest: Codable, Hashable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         displayName = try c.decodePatch(String.self, forKey: .displayName)
         customData = try c.decodePatch(JSONObject.self, forKey: .customData)
-        isBlocked = try c.decodeIfPresent(Bool.self, forKey: .isBlocked)
+        isBlocked = try c.decodeUnlessNull(Bool.self, forKey: .isBlocked)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -65,6 +65,11 @@ public struct TokenRequest: Codable, Hashable, Sendable {
     public init(ttlSeconds: Int? = nil) { self.ttlSeconds = ttlSeconds }
 
     enum CodingKeys: String, CodingKey { case ttlSeconds = "ttl_seconds" }
+
+    /// Absent means the default lifetime; `null` is refused rather than read as absent.
+    public init(from decoder: any Decoder) throws {
+        ttlSeconds = try decoder.container(keyedBy: CodingKeys.self).decodeUnlessNull(Int.self, forKey: .ttlSeconds)
+    }
 }
 
 /// A minted end-user JWT.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import PoolseWire
 import Testing
 
@@ -13,7 +14,7 @@ struct OpenAPITests {
     @Test func everyRouteAndItsErrorsAreDocumented() async throws {
         let server = try await TestServer.make()
         let paths = try #require(try document()["paths"]?.objectValue)
-        for route in server.app.routes {
+        for route in server.app.declaredRoutes {
             let operation = paths[route.openAPIPath]?.objectValue?[route.method.rawValue.lowercased()]?.objectValue
             #expect(operation != nil, "\(route.method.rawValue) \(route.openAPIPath) is not in openapi.json")
             let documented = Set((operation?["responses"]?.objectValue ?? [:]).keys.compactMap(Int.init))
@@ -25,14 +26,37 @@ struct OpenAPITests {
 
     @Test func everyDocumentedOperationIsARoute() async throws {
         let server = try await TestServer.make()
-        let registered = Set(server.app.routes.map { "\($0.method.rawValue.lowercased()) \($0.openAPIPath)" })
+        let registered = Set(server.app.declaredRoutes.map { "\($0.method.rawValue.lowercased()) \($0.openAPIPath)" })
         let paths = try #require(try document()["paths"]?.objectValue)
         for (path, item) in paths {
-            for method in (item.objectValue ?? [:]).keys where ["get", "post", "put", "patch", "delete"].contains(method) {
+            for method in (item.objectValue ?? [:]).keys where Self.methods.contains(method) {
                 #expect(registered.contains("\(method) \(path)"), "openapi.json documents \(method) \(path), which no route serves")
             }
         }
         await server.cleanUp()
+    }
+
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    /// Every documented path answers the methods it does not document with 405 and an `Allow`
+    /// that lists exactly the documented ones.
+    @Test func undocumentedMethodsGet405WithAllow() async throws {
+        let paths = try #require(try document()["paths"]?.objectValue)
+        try await TestServer.make().run { api in
+            for (path, item) in paths {
+                let documented = Set((item.objectValue ?? [:]).keys.filter { Self.methods.contains($0) })
+                let concrete = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                    segment.hasPrefix("{") ? (segment == "{emoji}" ? "x" : UUID().uuidString.lowercased()) : String(segment)
+                }.joined(separator: "/")
+                for method in Self.methods where !documented.contains(method) {
+                    let result = try await api.request(HTTPRequest.Method(method.uppercased())!, concrete)
+                    #expect(result.status == 405, "\(method) \(path)")
+                    if method != "head" { result.expectError(405, "method_not_allowed") }
+                    #expect(result.header("Allow") == documented.map { $0.uppercased() }.sorted().joined(separator: ", "),
+                            "\(method) \(path)")
+                }
+            }
+        }
     }
 
     @Test func documentIsServed() async throws {

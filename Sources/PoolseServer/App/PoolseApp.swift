@@ -22,6 +22,8 @@ public struct PoolseApp: Sendable {
     public let metrics: ServerMetrics
     let gateway: RealtimeGateway
     let socketEndpoint: SocketEndpoint
+    /// Open connections against the connection cap.
+    let connections: ConnectionAdmission
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -102,12 +104,15 @@ public struct PoolseApp: Sendable {
             authenticator: authenticator, gateway: gateway, store: store,
             typingLimiter: RateLimiter(limits: configuration.rateLimits), configuration: configuration.realtime,
             docBaseURL: configuration.resolvedPublicURL, logger: logger)
+        connections = ConnectionAdmission(maxConnections: configuration.http.effectiveMaxConnections,
+                                          overflowReserve: configuration.http.overflowReserve, logger: logger)
     }
 
     /// The router with every route and the shared middleware.
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware(docBaseURL: configuration.resolvedPublicURL))
+        router.add(middleware: MethodNotAllowedMiddleware(routes: declaredRoutes, docBaseURL: configuration.resolvedPublicURL))
         for spec in routes {
             let pipeline = self.pipeline
             router.on(RouterPath(spec.path), method: spec.method) { request, context in
@@ -123,12 +128,18 @@ public struct PoolseApp: Sendable {
         return router
     }
 
+    /// Every route this server serves: the JSON routes, the local store's blob routes, the socket endpoint.
+    var declaredRoutes: [DeclaredRoute] {
+        routes.map(\.declaration) + (attachments.blobs is LocalBlobStore ? BlobRoutes.declared : [])
+            + [DeclaredRoute(method: .get, path: SocketEndpoint.path, errorStatuses: [400, 403, 500])]
+    }
+
     /// The Hummingbird application, REST and the realtime gateway on one port. `onListening`
     /// receives the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
-            server: socketEndpoint.server,
+            server: server(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),

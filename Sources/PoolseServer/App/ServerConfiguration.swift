@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var rateLimits = RateLimits()
     /// The realtime gateway: heartbeat timeout, frame size, outbound queue, typing timeout.
     public var realtime = RealtimeConfiguration()
+    /// HTTP connection timeouts, request-head limits and the connection cap.
+    public var http = HTTPConnectionConfiguration()
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

@@ -15,6 +15,12 @@ struct BlobRoutes: Sendable {
     let local: LocalBlobStore
     let docBaseURL: String
 
+    /// The two routes, as the OpenAPI document describes them.
+    static let declared = [
+        DeclaredRoute(method: .put, path: "/blobs/:id", errorStatuses: [400, 403, 404, 409, 413, 500]),
+        DeclaredRoute(method: .get, path: "/blobs/:id", errorStatuses: [403, 404, 416, 500]),
+    ]
+
     func register(on router: Router<some RequestContext>) {
         router.put("/blobs/:id") { request, context in await respond(context) { try await upload(request, context: context) } }
         router.get("/blobs/:id") { request, context in await respond(context) { try await download(request, context: context) } }

@@ -21,10 +21,9 @@ struct RouteSpec: Sendable {
         return statuses
     }
 
+    /// The route as callers see it.
+    var declaration: DeclaredRoute { DeclaredRoute(method: method, path: path, errorStatuses: errorStatuses) }
+
     /// The path in OpenAPI syntax: `/v1/users/{user_id}`.
-    var openAPIPath: String {
-        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
-        }.joined(separator: "/")
-    }
+    var openAPIPath: String { declaration.openAPIPath }
 }

@@ -95,8 +95,9 @@ struct SocketEndpoint: Sendable {
 
 extension SocketEndpoint {
     /// HTTP/1.1 that upgrades socket requests this endpoint accepts and hands every other
-    /// request, refused upgrades included, to the router.
-    var server: HTTPServerBuilder {
+    /// request, refused upgrades included, to `responder` (the router).
+    func childChannel(responder: @escaping HTTPChannelHandler.Responder,
+                      http1: HTTP1Channel.Configuration) -> RealtimeServerChannel {
         let webSocket = WebSocketServerConfiguration(
             maxFrameSize: configuration.maxFrameSize,
             // Liveness is the Phoenix heartbeat's job (PROTOCOL.md §6); WebSocket pings would be a second clock.
@@ -104,9 +105,7 @@ extension SocketEndpoint {
             // A text frame that is not UTF-8 closes the socket with 1007 (RFC 6455 §8.1). Valid
             // text that is not a Phoenix frame is still only dropped (SocketDriver).
             validateUTF8: true)
-        return HTTPServerBuilder { responder in
-            RealtimeServerChannel(responder: responder, http1: HTTP1Channel.Configuration(), webSocket: webSocket,
-                                  upgrade: { target in await upgrade(target: target) })
-        }
+        return RealtimeServerChannel(responder: responder, http1: http1, webSocket: webSocket,
+                                     upgrade: { target in await upgrade(target: target) })
     }
 }

@@ -90,6 +90,8 @@ public struct PoolseApp: Sendable {
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
             + AttachmentRoutes.specs(attachments)
+            + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
+            + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),

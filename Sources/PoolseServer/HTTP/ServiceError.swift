@@ -74,6 +74,6 @@ extension ServiceError {
     static let statuses: [DomainError.Code: Int] = [
         .unauthorized: 401, .invalidToken: 401, .tokenExpired: 401, .forbidden: 403, .userBlocked: 403,
         .notFound: 404, .conflict: 409, .messageDeleted: 409, .attachmentTooLarge: 413, .validationFailed: 422,
-        .memberLimitReached: 422, .internalFailure: 500, .unavailable: 503,
+        .memberLimitReached: 422, .pinLimitReached: 422, .internalFailure: 500, .unavailable: 503,
     ]
 }

@@ -9,6 +9,8 @@ enum Migrations {
         let version: Int
         let name: String
         let statements: [String]
+        /// Statements for one engine only, run after `statements` (full-text search differs).
+        var engineStatements: [SQLEngine: [String]] = [:]
     }
 
     /// The advisory-lock id migrations hold on PostgreSQL ("poolse" in ASCII).
@@ -117,6 +119,10 @@ enum Migrations {
               inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
             """,
         ]),
+        // Version 6 is the safety issue's (user_blocks); the runner applies each unapplied
+        // version in list order, so the two may land in either order.
+        Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
+                  engineStatements: MessageSearchSchema.searchStatements),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.
@@ -135,7 +141,7 @@ enum Migrations {
                     "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
                 ).first()
                 guard applied == nil else { return }
-                for statement in migration.statements {
+                for statement in migration.statements + migration.engineStatements[storage.engine, default: []] {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw("""

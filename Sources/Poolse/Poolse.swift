@@ -38,6 +38,8 @@ public final class Poolse: Sendable {
     public let attachments: AttachmentsResource
     /// Profiles of your app's users, resolved by ``PoolseConfiguration/userResolver`` and cached.
     public let users: UsersResource
+    /// Full-text message search.
+    public let search: SearchResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
     public let realtime: PoolseRealtime
 
@@ -51,6 +53,7 @@ public final class Poolse: Sendable {
         messages = MessagesResource(rest: rest)
         attachments = AttachmentsResource(rest: rest)
         users = UsersResource(resolver: configuration.userResolver)
+        search = SearchResource(rest: rest)
         realtime = PoolseRealtime(configuration: configuration, rest: rest)
     }
 

@@ -5,12 +5,15 @@ public struct ConversationHandle: Sendable {
     public let id: String
     /// The conversation's messages.
     public let messages: ConversationMessages
+    /// The conversation's pinned messages.
+    public let pins: ConversationPins
     let rest: RESTClient
 
     init(id: String, rest: RESTClient) {
         self.id = id
         self.rest = rest
         messages = ConversationMessages(conversationID: id, rest: rest)
+        pins = ConversationPins(conversationID: id, rest: rest)
     }
 
     var path: String { "/v1/conversations/" + RequestURL.segment(id) }

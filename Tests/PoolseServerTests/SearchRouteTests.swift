@@ -211,3 +211,22 @@ struct SearchQueryTests {
         #expect(SearchHighlighter.highlights(of: phrase, in: "a big world, big worlds") == [SearchHighlight(start: 2, end: 11)])
     }
 }
+
+@Suite("Search index text")
+struct SearchTextTests {
+    @Test func onlyTextThatMayHoldCJKIsDecoded() {
+        func may(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { SearchText.mayContainCJK(utf8: $0) }
+        }
+        #expect(!may("plain ascii"))
+        #expect(!may("Grüezi, ça va? Ελληνικά русский"))
+        #expect(may("東京"))
+        #expect(may("ｶﾀｶﾅ"))
+        #expect(may("한국어"))
+        // Every CJK range starts at or above U+3040, whose UTF-8 lead byte is 0xE3.
+        for range in SearchText.cjkRanges {
+            let scalar = Unicode.Scalar(range.lowerBound).map { String($0) } ?? ""
+            #expect(may(scalar), "\(range)")
+        }
+    }
+}

@@ -19,8 +19,13 @@ enum SQLiteSearchFunction {
                     return
                 }
                 let length = Int(sqlite_nio_sqlite3_value_bytes(value))
-                let body = String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
-                let spaced = SearchText.indexText(body)
+                let bytes = UnsafeBufferPointer(start: text, count: length)
+                // The send path runs this for every message: most need no change and no copy.
+                guard SearchText.mayContainCJK(utf8: bytes) else {
+                    sqlite_nio_sqlite3_result_value(context, value)
+                    return
+                }
+                let spaced = SearchText.indexText(String(decoding: bytes, as: UTF8.self))
                 let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
                 sqlite_nio_sqlite3_result_text64(context, spaced, UInt64(spaced.utf8.count), transient,
                                                  UInt8(SQLITE_UTF8))

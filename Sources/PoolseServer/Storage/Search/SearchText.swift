@@ -10,19 +10,25 @@
 enum SearchText {
     /// The body with a space on both sides of every CJK character.
     static func indexText(_ body: String) -> String {
+        guard body.unicodeScalars.contains(where: isCJK) else { return body }
         var scalars = String.UnicodeScalarView()
-        var spaced = false
         for scalar in body.unicodeScalars {
             if isCJK(scalar) {
                 scalars.append(" ")
                 scalars.append(scalar)
                 scalars.append(" ")
-                spaced = true
             } else {
                 scalars.append(scalar)
             }
         }
-        return spaced ? String(scalars) : body
+        return String(scalars)
+    }
+
+    /// Whether UTF-8 text may hold a CJK character: every one of them is at U+3040 or above, so
+    /// its first byte is 0xE3 or more. Text without such a byte (most text in Latin scripts)
+    /// needs no spacing, and the index function passes it through without decoding it.
+    static func mayContainCJK(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.contains { $0 >= 0xE3 }
     }
 
     /// Hiragana, katakana (and the half-width forms), CJK ideographs (with extension A and the

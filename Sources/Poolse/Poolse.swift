@@ -40,6 +40,8 @@ public final class Poolse: Sendable {
     public let users: UsersResource
     /// Reporting messages and users to the tenant's moderators.
     public let reports: ReportsResource
+    /// Full-text message search.
+    public let search: SearchResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
     public let realtime: PoolseRealtime
 
@@ -54,6 +56,7 @@ public final class Poolse: Sendable {
         messages = MessagesResource(rest: rest)
         attachments = AttachmentsResource(rest: rest)
         users = UsersResource(resolver: configuration.userResolver)
+        search = SearchResource(rest: rest)
         realtime = PoolseRealtime(configuration: configuration, rest: rest)
     }
 

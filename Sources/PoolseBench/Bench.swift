@@ -14,6 +14,7 @@ public enum Bench {
         case history(HistoryScenario)
         case fanout(FanoutScenario)
         case idle(IdleConnectionsScenario)
+        case search(SearchScenario)
     }
 
     public static func run(_ scenario: Scenario, target choice: TargetChoice, connections: Int) async throws {
@@ -33,6 +34,7 @@ public enum Bench {
             case .history(let history): report = try await history.run(on: target)
             case .fanout(let fanout): report = try await fanout.run(on: target)
             case .idle(let idle): report = try await idle.run(on: target)
+            case .search(let search): report = try await search.run(on: target)
             }
             let elapsed = ContinuousClock.now - start
             report.print(serverBefore: before, serverAfter: ProcessStats.read(pid: target.serverPID),

@@ -22,6 +22,9 @@ final class BenchTarget: Sendable {
 
     var baseURL: String { http.baseURL }
 
+    /// The server, when it runs in this process (scenarios that seed through the store need it).
+    var app: PoolseApp? { inProcess?.app }
+
     /// Connects to a running server.
     static func remote(url: String, apiKey: String, serverPID: Int32?, connections: Int) -> BenchTarget {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url

@@ -43,13 +43,18 @@ public struct Message: Codable, Hashable, Sendable, Identifiable {
     public var insertedAt: Date
     /// Last update time.
     public var updatedAt: Date
+    /// When the message was pinned in its conversation; nil when it is not pinned.
+    public var pinnedAt: Date?
+    /// Who pinned it; nil when it is not pinned.
+    public var pinnedBy: String?
 
     /// Creates a message value.
     public init(id: String, tenantId: String, conversationId: String, senderId: String, senderExternalId: String,
                 type: MessageType = .text, body: String?, replyToId: String? = nil, threadRootId: String? = nil,
                 replyCount: Int? = nil, quotedMessageId: String? = nil, quotedMessage: QuotedMessagePreview? = nil,
                 mentions: [String] = [], reactions: [String: [String]] = [:], attachments: [Attachment]? = nil,
-                editedAt: Date? = nil, deletedAt: Date? = nil, sequence: Int64, insertedAt: Date, updatedAt: Date) {
+                editedAt: Date? = nil, deletedAt: Date? = nil, sequence: Int64, insertedAt: Date, updatedAt: Date,
+                pinnedAt: Date? = nil, pinnedBy: String? = nil) {
         self.id = id
         self.tenantId = tenantId
         self.conversationId = conversationId
@@ -70,6 +75,8 @@ public struct Message: Codable, Hashable, Sendable, Identifiable {
         self.sequence = sequence
         self.insertedAt = insertedAt
         self.updatedAt = updatedAt
+        self.pinnedAt = pinnedAt
+        self.pinnedBy = pinnedBy
     }
 
     enum CodingKeys: String, CodingKey {
@@ -77,7 +84,8 @@ public struct Message: Codable, Hashable, Sendable, Identifiable {
              senderExternalId = "sender_external_id", type, body, replyToId = "reply_to_id",
              threadRootId = "thread_root_id", replyCount = "reply_count", quotedMessageId = "quoted_message_id",
              quotedMessage = "quoted_message", mentions, reactions, attachments, editedAt = "edited_at",
-             deletedAt = "deleted_at", sequence, insertedAt = "inserted_at", updatedAt = "updated_at"
+             deletedAt = "deleted_at", sequence, insertedAt = "inserted_at", updatedAt = "updated_at",
+             pinnedAt = "pinned_at", pinnedBy = "pinned_by"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -102,6 +110,8 @@ public struct Message: Codable, Hashable, Sendable, Identifiable {
         sequence = try c.decode(Int64.self, forKey: .sequence)
         insertedAt = try c.decode(Date.self, forKey: .insertedAt)
         updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        pinnedAt = try c.decodeIfPresent(Date.self, forKey: .pinnedAt)
+        pinnedBy = try c.decodeIfPresent(String.self, forKey: .pinnedBy)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -126,6 +136,9 @@ public struct Message: Codable, Hashable, Sendable, Identifiable {
         try c.encode(sequence, forKey: .sequence)
         try c.encode(insertedAt, forKey: .insertedAt)
         try c.encode(updatedAt, forKey: .updatedAt)
+        // Only pinned messages carry the pin fields, so the payload of every other message is unchanged.
+        try c.encodeIfPresent(pinnedAt, forKey: .pinnedAt)
+        try c.encodeIfPresent(pinnedBy, forKey: .pinnedBy)
     }
 }
 

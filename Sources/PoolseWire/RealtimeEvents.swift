@@ -7,6 +7,8 @@ public enum RealtimeEvent {
     public static let messageDeleted = "message:deleted"
     public static let reactionAdded = "reaction:added"
     public static let reactionRemoved = "reaction:removed"
+    public static let messagePinned = "message:pinned"
+    public static let messageUnpinned = "message:unpinned"
     public static let memberRead = "member:read"
     public static let typingStart = "typing:start"
     public static let typingStop = "typing:stop"

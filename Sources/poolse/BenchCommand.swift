@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             --rate-limit-scale 0` and `taskset -c 1 poolse bench … --api-url … --api-key … \
             --server-pid …` (see docs/benchmarks.md). Build with -c release.
             """,
-        subcommands: [Fanout.self, Rooms.self, Idle.self, Writes.self, History.self])
+        subcommands: [Fanout.self, Rooms.self, Idle.self, Writes.self, History.self, Search.self])
 
     struct TargetOptions: ParsableArguments {
         @Option(name: .customLong("api-url"), help: "A running server (default: start one in this process).")
@@ -157,6 +157,32 @@ extension BenchCommand {
             scenario.hold = hold
             scenario.clientThreads = client.threads
             try await Bench.run(.idle(scenario), target: target.target(), connections: 32)
+        }
+    }
+}
+
+extension BenchCommand {
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search: seed messages in bulk, then search latency over HTTP and send cost with and without the index.")
+        @OptionGroup var target: TargetOptions
+        @Option(help: "Messages to seed (straight into the store).") var messages = 1_000_000
+        @Option(help: "Conversations of the searching user.") var conversations = 100
+        @Option(help: "Searches to time.") var queries = 500
+        @Option(help: "Sends to time with the index, and as many without.") var sends = 1_000
+
+        func run() async throws {
+            guard (1...10_000_000).contains(messages), (1...10_000).contains(conversations), conversations <= messages,
+                  (1...100_000).contains(queries), (0...100_000).contains(sends) else {
+                throw ValidationError("messages 1…10,000,000, conversations 1…10,000 (≤ messages), queries 1…100,000, sends 0…100,000")
+            }
+            guard target.apiURL == nil else { throw ValidationError("bench search seeds through the store: run it without --api-url") }
+            var scenario = SearchScenario()
+            scenario.messages = messages
+            scenario.conversations = conversations
+            scenario.queries = queries
+            scenario.sends = sends
+            try await Bench.run(.search(scenario), target: target.target(), connections: 4)
         }
     }
 }

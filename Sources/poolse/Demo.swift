@@ -319,6 +319,10 @@ actor DemoTranscript {
         case .reactionRemoved(let reaction):
             guard reaction.userId != viewer else { return nil }
             return "\(name(reaction.userId)) took back \(reaction.emoji) on \(label(reaction.messageId))"
+        case .messagePinned(let pin):
+            return "\(pin.pinnedBy.map(name) ?? "someone") pinned \(label(pin.messageId))"
+        case .messageUnpinned(let pin):
+            return "\(pin.unpinnedBy.map(name) ?? "someone") unpinned \(label(pin.messageId))"
         case .memberRead(let read):
             guard read.userId != viewer else { return nil }
             return "\(name(read.userId)) read up to \(read.lastReadMessageId.map(label) ?? "nothing")"

@@ -355,6 +355,8 @@ struct RealtimeClientTests {
             case .reactionAdded: kinds.append("added")
             case .reactionRemoved: kinds.append("removed")
             case .memberRead: kinds.append("read")
+            case .messagePinned: kinds.append("pinned")
+            case .messageUnpinned: kinds.append("unpinned")
             case .typingStart: kinds.append("start")
             case .typingStop: kinds.append("stop")
             case .presenceState, .presenceDiff: kinds.append("presence")

@@ -23,6 +23,7 @@
 /// ## Topics
 /// - Messages: ``onMessage(_:)``, ``onMessageUpdated(_:)``, ``onMessageDeleted(_:)``
 /// - Reactions and reads: ``onReactionAdded(_:)``, ``onReactionRemoved(_:)``, ``onMemberRead(_:)``
+/// - Pins: ``onMessagePinned(_:)``, ``onMessageUnpinned(_:)``
 /// - Typing: ``onTypingStart(_:)``, ``onTypingStop(_:)``, ``sendTyping()``
 /// - Presence: ``onPresenceState(_:)``, ``onPresenceDiff(_:)``, ``getPresenceState()``
 /// - The channel itself: ``state``, ``onStateChange(_:)``, ``waitUntilJoined()``, ``onError(_:)``
@@ -42,6 +43,8 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     private let reactionsAdded = EventHub<ReactionEvent>()
     private let reactionsRemoved = EventHub<ReactionEvent>()
     private let reads = EventHub<MemberReadEvent>()
+    private let pins = EventHub<MessagePinEvent>()
+    private let unpins = EventHub<MessagePinEvent>()
     private let typingStarts = EventHub<TypingEvent>()
     private let typingStops = EventHub<TypingEvent>()
     private let presenceStates = EventHub<PresenceState>()
@@ -104,6 +107,19 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
         reads.subscribe(listener)
     }
 
+    /// `message:pinned` `{message_id, conversation_id, pinned_by, pinned_at}`.
+    @discardableResult
+    public func onMessagePinned(_ listener: @escaping @Sendable (MessagePinEvent) -> Void) -> Unsubscribe {
+        pins.subscribe(listener)
+    }
+
+    /// `message:unpinned` `{message_id, conversation_id, pinned_by, pinned_at, unpinned_by}`: the
+    /// removed pin, also sent when a pinned message is deleted.
+    @discardableResult
+    public func onMessageUnpinned(_ listener: @escaping @Sendable (MessagePinEvent) -> Void) -> Unsubscribe {
+        unpins.subscribe(listener)
+    }
+
     // MARK: - Typing
 
     /// `typing:start` `{user_id, external_id}` of a peer (never your own).
@@ -161,6 +177,10 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
     public func reactionRemovedStream() -> AsyncStream<ReactionEvent> { reactionsRemoved.stream() }
     /// ``onMemberRead(_:)`` as a stream.
     public func memberReadStream() -> AsyncStream<MemberReadEvent> { reads.stream() }
+    /// ``onMessagePinned(_:)`` as a stream.
+    public func messagePinnedStream() -> AsyncStream<MessagePinEvent> { pins.stream() }
+    /// ``onMessageUnpinned(_:)`` as a stream.
+    public func messageUnpinnedStream() -> AsyncStream<MessagePinEvent> { unpins.stream() }
     /// ``onTypingStart(_:)`` as a stream.
     public func typingStartStream() -> AsyncStream<TypingEvent> { typingStarts.stream() }
     /// ``onTypingStop(_:)`` as a stream.
@@ -240,6 +260,8 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
         reactionsAdded.finish()
         reactionsRemoved.finish()
         reads.finish()
+        pins.finish()
+        unpins.finish()
         typingStarts.finish()
         typingStops.finish()
         presenceStates.finish()
@@ -277,6 +299,8 @@ public final class ConversationChannel: Sendable, RealtimeChannelEndpoint {
         case .reactionAdded(let reaction): reactionsAdded.emit(reaction)
         case .reactionRemoved(let reaction): reactionsRemoved.emit(reaction)
         case .memberRead(let read): reads.emit(read)
+        case .messagePinned(let pin): pins.emit(pin)
+        case .messageUnpinned(let pin): unpins.emit(pin)
         case .typingStart(let typing): typingStarts.emit(typing)
         case .typingStop(let typing): typingStops.emit(typing)
         case .presenceState(let snapshot):

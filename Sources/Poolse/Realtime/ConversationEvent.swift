@@ -13,6 +13,10 @@ public enum ConversationEvent: Hashable, Sendable {
     case reactionRemoved(ReactionEvent)
     /// `member:read`, a read receipt.
     case memberRead(MemberReadEvent)
+    /// `message:pinned`.
+    case messagePinned(MessagePinEvent)
+    /// `message:unpinned` (also when a pinned message is deleted).
+    case messageUnpinned(MessagePinEvent)
     /// `typing:start` (never your own).
     case typingStart(TypingEvent)
     /// `typing:stop`.
@@ -31,6 +35,8 @@ public enum ConversationEvent: Hashable, Sendable {
         case RealtimeEvent.reactionAdded: self = .reactionAdded(try payload.decode(as: ReactionEvent.self))
         case RealtimeEvent.reactionRemoved: self = .reactionRemoved(try payload.decode(as: ReactionEvent.self))
         case RealtimeEvent.memberRead: self = .memberRead(try payload.decode(as: MemberReadEvent.self))
+        case RealtimeEvent.messagePinned: self = .messagePinned(try payload.decode(as: MessagePinEvent.self))
+        case RealtimeEvent.messageUnpinned: self = .messageUnpinned(try payload.decode(as: MessagePinEvent.self))
         case RealtimeEvent.typingStart: self = .typingStart(try payload.decode(as: TypingEvent.self))
         case RealtimeEvent.typingStop: self = .typingStop(try payload.decode(as: TypingEvent.self))
         case RealtimeEvent.presenceState: self = .presenceState(try payload.decode(as: PresenceState.self))

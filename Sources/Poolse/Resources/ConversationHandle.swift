@@ -7,6 +7,8 @@ public struct ConversationHandle: Sendable {
     public let id: String
     /// The conversation's messages.
     public let messages: ConversationMessages
+    /// The conversation's pinned messages.
+    public let pins: ConversationPins
     let rest: RESTClient
 
     /// Bans from this conversation (owner and admins).
@@ -16,6 +18,7 @@ public struct ConversationHandle: Sendable {
         self.id = id
         self.rest = rest
         messages = ConversationMessages(conversationID: id, rest: rest)
+        pins = ConversationPins(conversationID: id, rest: rest)
     }
 
     var path: String { "/v1/conversations/" + RequestURL.segment(id) }

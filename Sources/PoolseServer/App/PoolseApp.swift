@@ -94,6 +94,8 @@ public struct PoolseApp: Sendable {
             + AttachmentRoutes.specs(attachments)
             + SafetyRoutes.specs(SafetyService(store: store, limits: limits, committer: committer), messages: messages,
                                  limits: limits)
+            + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
+            + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),

@@ -39,6 +39,22 @@ public struct Limits: Sendable {
     public var maxPageSize = 200
     public var defaultRepliesPageSize = 500
     public var maxRepliesPageSize = 500
+    /// Most pinned messages in one conversation (422 `pin_limit_reached`). Default 50.
+    public var maxPinsPerConversation = 50
+    /// Longest search query in characters. Default 256.
+    public var maxSearchQueryLength = 256
+    /// Most words and phrases in one search query. Default 16.
+    public var maxSearchTerms = 16
+    /// Search page size: default 20, max 100.
+    public var defaultSearchPageSize = 20
+    public var maxSearchPageSize = 100
+    /// How deep search results can be paged (hits skipped by a cursor). Default 1,000: a
+    /// deeper page would rank every match again for little use.
+    public var maxSearchDepth = 1_000
+    /// How many of the newest matches a search ranks. Default 5,000: a query that matches more
+    /// (a very common word) is ranked among its newest 5,000 matches, which keeps every search
+    /// within tens of milliseconds over a million messages.
+    public var maxSearchCandidates = 5_000
 
     /// The defaults.
     public init() {}

@@ -24,6 +24,7 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         static let messageDeleted = Code("message_deleted")
         static let validationFailed = Code("validation_failed")
         static let memberLimitReached = Code("member_limit_reached")
+        static let pinLimitReached = Code("pin_limit_reached")
         static let attachmentTooLarge = Code("attachment_too_large")
         static let blocked = Code("blocked")
         static let banned = Code("banned")
@@ -34,8 +35,8 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Every code, so the layers that map codes can be checked for completeness.
         static let all: [Code] = [
             .unauthorized, .invalidToken, .tokenExpired, .forbidden, .userBlocked, .notFound, .conflict, .messageDeleted,
-            .validationFailed, .memberLimitReached, .attachmentTooLarge, .blocked, .banned, .conversationFrozen,
-            .unavailable, .internalFailure,
+            .validationFailed, .memberLimitReached, .pinLimitReached, .attachmentTooLarge, .blocked, .banned,
+            .conversationFrozen, .unavailable, .internalFailure,
         ]
     }
 
@@ -59,6 +60,9 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     static let messageDeleted = DomainError(code: .messageDeleted, message: "the message was deleted")
     static func memberLimitReached(_ limit: Int) -> DomainError {
         DomainError(code: .memberLimitReached, message: "the conversation allows at most \(limit) members")
+    }
+    static func pinLimitReached(_ limit: Int) -> DomainError {
+        DomainError(code: .pinLimitReached, message: "a conversation can have at most \(limit) pinned messages")
     }
     static func attachmentTooLarge(limit: Int64) -> DomainError {
         DomainError(code: .attachmentTooLarge, message: "attachments are limited to \(limit) bytes")

@@ -223,11 +223,12 @@ struct MessageService: Sendable {
                 try await refreshPreviewIfLatest(tombstone, q)
             }
             let event = MessageDeletedEvent(id: messageId, conversationId: message.conversationId, deletedAt: now)
-            return Change(events: [
-                try .conversation(message.conversationId, RealtimeEvent.messageDeleted, event),
-                .conversationUpdated(conversationId: message.conversationId, tenantId: tenantId,
-                                     byUserId: byUserId, recipients: nil, includeMembers: false),
-            ])
+            var events: [DomainEvent] = [try .conversation(message.conversationId, RealtimeEvent.messageDeleted, event)]
+            // The tombstone lost its pin; pin lists hear of it like any unpin.
+            if message.pinnedAt != nil { events.append(try PinService.unpinnedEvent(message, by: byUserId)) }
+            events.append(.conversationUpdated(conversationId: message.conversationId, tenantId: tenantId,
+                                               byUserId: byUserId, recipients: nil, includeMembers: false))
+            return Change(events: events)
         }
     }
 

@@ -9,6 +9,8 @@ enum Migrations {
         let version: Int
         let name: String
         let statements: [String]
+        /// Statements for one engine only, run after `statements` (full-text search differs).
+        var engineStatements: [SQLEngine: [String]] = [:]
     }
 
     /// The advisory-lock id migrations hold on PostgreSQL ("poolse" in ASCII).
@@ -145,6 +147,9 @@ enum Migrations {
             "CREATE INDEX reports_by_status ON reports (tenant_id, status, inserted_at, id)",
             "CREATE INDEX messages_by_sender ON messages (sender_id, inserted_at)",
         ]),
+        // Pins, and the full-text index of message bodies (FTS5 on SQLite, tsvector on PostgreSQL).
+        Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
+                  engineStatements: MessageSearchSchema.searchStatements),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.
@@ -164,7 +169,7 @@ enum Migrations {
                     "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
                 ).first()
                 guard applied == nil else { return }
-                for statement in migration.statements {
+                for statement in migration.statements + migration.engineStatements[storage.engine, default: []] {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw("""

@@ -2,10 +2,10 @@ import PoolseWire
 import SQLKit
 
 extension Queries {
-    private static let messageSelect = """
+    static let messageSelect = """
         SELECT msg.id, msg.tenant_id, msg.conversation_id, msg.sender_id, u.external_id AS sender_external_id, msg.type,
           msg.body, msg.reply_to_id, msg.thread_root_id, msg.reply_count, msg.quoted_message_id, msg.mentions,
-          msg.edited_at, msg.deleted_at, msg.sequence, msg.inserted_at, msg.updated_at,
+          msg.edited_at, msg.deleted_at, msg.sequence, msg.inserted_at, msg.updated_at, msg.pinned_at, msg.pinned_by,
           q.id AS q_id, q.sender_id AS q_sender_id, qu.external_id AS q_sender_external_id, q.body AS q_body,
           q.deleted_at AS q_deleted_at, q.inserted_at AS q_inserted_at
         FROM messages msg
@@ -94,10 +94,11 @@ extension Queries {
             """).run()
     }
 
-    /// Turns a message into a tombstone: body, mentions, reactions and attachments are gone, the row stays.
+    /// Turns a message into a tombstone: body, mentions, pin, reactions and attachments are gone, the row stays.
     func tombstone(id: String, at time: Int64) async throws {
         try await db.raw("""
-            UPDATE messages SET body = NULL, mentions = '[]', deleted_at = \(bind: time), updated_at = \(bind: time)
+            UPDATE messages SET body = NULL, mentions = '[]', deleted_at = \(bind: time), updated_at = \(bind: time),
+              pinned_at = NULL, pinned_by = NULL
             WHERE id = \(bind: id)
             """).run()
         try await db.raw("DELETE FROM reactions WHERE message_id = \(bind: id)").run()
@@ -176,6 +177,7 @@ extension Queries {
             mentions: JSONText.decodeStrings(try row.optionalString("mentions")), reactions: [:], attachments: [],
             editedAt: try row.optionalDate("edited_at"), deletedAt: try row.optionalDate("deleted_at"),
             sequence: try row.int64("sequence"), insertedAt: try row.date("inserted_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at"), pinnedAt: try row.optionalDate("pinned_at"),
+            pinnedBy: try row.optionalString("pinned_by"))
     }
 }

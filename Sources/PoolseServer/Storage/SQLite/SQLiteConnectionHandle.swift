@@ -29,6 +29,10 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
             throw SQLiteFailure(code: status, message: "\(message) (\(path))")
         }
         handle = opened
+        let registered = SQLiteSearchFunction.register(on: opened)
+        guard registered == SQLITE_OK else {
+            throw SQLiteFailure(code: registered, message: "cannot register \(SQLiteSearchFunction.name)")
+        }
     }
 
     deinit { close() }

@@ -1,0 +1,104 @@
+import PoolseWire
+import SQLKit
+
+/// What a message search asks the index for; the query parts are already parsed
+/// (`SearchQuery`).
+struct MessageSearchCriteria: Sendable {
+    var query: SearchQuery
+    var tenantId: String
+    var callerId: String
+    var conversationId: String?
+    var senderId: String?
+    /// Only messages inserted strictly before this time (microseconds).
+    var before: Int64?
+    var limit: Int
+    var offset: Int
+    /// How many of the newest matches are ranked (`Limits.maxSearchCandidates`).
+    var candidates: Int
+}
+
+extension Queries {
+    /// The ids of the matching messages, best match first, then newest, among the newest
+    /// `candidates` matches: only live messages (no tombstones) of conversations the caller is a
+    /// member of, in the caller's tenant.
+    ///
+    /// The index picks the candidates (FTS5 `MATCH` on SQLite, `@@` on the GIN-indexed
+    /// `search_vector` on PostgreSQL); the membership test is an `EXISTS` on the
+    /// `(conversation_id, user_id)` unique index, so a caller's search never costs more than
+    /// its matches. Full rows are read afterwards for the one page (`messages(ids:)`).
+    func searchMessageIds(_ criteria: MessageSearchCriteria) async throws -> [String] {
+        var filters: SQLQueryString = """
+             AND msg.tenant_id = \(bind: criteria.tenantId) AND msg.deleted_at IS NULL
+             AND EXISTS (SELECT 1 FROM memberships mb
+                         WHERE mb.conversation_id = msg.conversation_id AND mb.user_id = \(bind: criteria.callerId))
+            """
+        if let conversationId = criteria.conversationId { filters += " AND msg.conversation_id = \(bind: conversationId)" }
+        if let senderId = criteria.senderId { filters += " AND msg.sender_id = \(bind: senderId)" }
+        if let before = criteria.before { filters += " AND msg.inserted_at < \(bind: before)" }
+        // BLOCK FILTER: senders the caller blocked are left out (see `blockedSendersFilter`).
+        filters += blockedSendersFilter(callerId: criteria.callerId)
+
+        // The newest `candidates` matches are ranked, not every match: a common word matches a
+        // tenth of all messages, and ranking 100,000 rows takes far longer than a search may.
+        // The index walks its matches newest first (rowid order on SQLite) and stops there;
+        // `CROSS JOIN` keeps the index the outer loop even when a filter has an index of its own.
+        let rows: [any SQLRow]
+        switch engine {
+        case .sqlite:
+            rows = try await db.raw("""
+                SELECT id FROM (
+                  SELECT msg.id, msg.inserted_at, s.rank AS score
+                  FROM message_search s CROSS JOIN messages msg ON msg.rowid = s.rowid
+                  WHERE message_search MATCH \(bind: criteria.query.fts5Expression) \(filters)
+                  ORDER BY s.rowid DESC LIMIT \(bind: criteria.candidates)
+                ) AS hits
+                ORDER BY score, inserted_at DESC, id
+                LIMIT \(bind: criteria.limit) OFFSET \(bind: criteria.offset)
+                """).all()
+        case .postgres:
+            rows = try await db.raw("""
+                SELECT id FROM (
+                  SELECT msg.id, msg.inserted_at, ts_rank(msg.search_vector, sq.query) AS score
+                  FROM messages msg, (SELECT \(postgresTSQuery(criteria.query)) AS query) sq
+                  WHERE msg.search_vector @@ sq.query \(filters)
+                  ORDER BY msg.inserted_at DESC LIMIT \(bind: criteria.candidates)
+                ) AS hits
+                ORDER BY score DESC, inserted_at DESC, id
+                LIMIT \(bind: criteria.limit) OFFSET \(bind: criteria.offset)
+                """).all()
+        }
+        return try rows.map { try $0.string("id") }
+    }
+
+    /// The clause that leaves out messages from users the caller has blocked. Blocking does not
+    /// exist yet (the safety issue adds `user_blocks` in migration 6); once it does, this returns
+    /// `AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = <caller> AND b.blocked_id = msg.sender_id)`.
+    func blockedSendersFilter(callerId: String) -> SQLQueryString {
+        ""
+    }
+
+    /// Messages by id with reactions and attachments, in the order of `ids` (missing ones left out).
+    func messages(ids: [String]) async throws -> [Message] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.raw("\(unsafeRaw: Self.messageSelect) WHERE msg.id IN (\(binds: ids))").all()
+        let found = try await withAttachments(withReactions(rows.map(Self.message)))
+        let byId = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byId[$0] }
+    }
+
+    /// The query as a PostgreSQL `tsquery`: every part folded by `poolse_search_text` (the
+    /// function the index uses), a phrase for each part, a prefix match on the last word when it
+    /// is a single plain token, all parts combined with `&&`.
+    private func postgresTSQuery(_ query: SearchQuery) -> SQLQueryString {
+        var expression: SQLQueryString = ""
+        for (index, part) in query.parts.enumerated() {
+            if index > 0 { expression += " && " }
+            if part.prefix, part.isPlainWord {
+                expression += "to_tsquery('simple', quote_literal(poolse_search_text(\(bind: part.text))) || ':*')"
+            } else {
+                expression += "phraseto_tsquery('simple', poolse_search_text(\(bind: part.text)))"
+            }
+        }
+        return expression
+    }
+}

@@ -78,6 +78,21 @@ struct SearchRouteTests {
         }
     }
 
+    @Test func aBlockedSendersMessagesAreLeftOut() async throws {
+        try await TestServer.make().run { api in
+            let (_, aliceToken) = try await api.login("alice")
+            let (bob, bobToken) = try await api.login("bob")
+            let (_, carolToken) = try await api.login("carol")
+            let group = try await api.createGroup(token: aliceToken, members: ["bob", "carol"])
+            let fromBob = try await api.send("harbour meeting", to: group.id, token: bobToken)
+            let fromCarol = try await api.send("harbour lunch", to: group.id, token: carolToken)
+            #expect(Set(try await search(api, "harbour", token: aliceToken).data.map(\.message.id)) == [fromBob.id, fromCarol.id])
+            _ = try await api.request(.post, "/v1/me/blocks", token: aliceToken, json: ["user_id": .string(bob.id)])
+            #expect(try await search(api, "harbour", token: aliceToken).data.map(\.message.id) == [fromCarol.id])
+            #expect(try await search(api, "harbour", token: carolToken).data.count == 2, "only the blocker's results change")
+        }
+    }
+
     @Test func editsAndDeletesAreReflectedAtOnce() async throws {
         try await TestServer.make().run { api in
             let (_, alice) = try await api.login("alice")

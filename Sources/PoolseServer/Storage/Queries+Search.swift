@@ -70,11 +70,9 @@ extension Queries {
         return try rows.map { try $0.string("id") }
     }
 
-    /// The clause that leaves out messages from users the caller has blocked. Blocking does not
-    /// exist yet (the safety issue adds `user_blocks` in migration 6); once it does, this returns
-    /// `AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = <caller> AND b.blocked_id = msg.sender_id)`.
+    /// The clause that leaves out messages from users the caller blocks, as feeds do.
     func blockedSendersFilter(callerId: String) -> SQLQueryString {
-        ""
+        Self.hidingBlockedSenders(of: callerId)
     }
 
     /// Messages by id with reactions and attachments, in the order of `ids` (missing ones left out).

@@ -43,6 +43,38 @@ extension JSONValue {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The value's compact JSON text with every object's keys in sorted order: the same bytes
+    /// for the same value whatever order a client wrote its keys in (Swift's dictionaries, and
+    /// so Foundation's encoder, order them differently in each process).
+    public var canonicalText: [UInt8] {
+        var bytes: [UInt8] = []
+        writeCanonical(into: &bytes)
+        return bytes
+    }
+
+    private func writeCanonical(into bytes: inout [UInt8]) {
+        switch self {
+        case .object(let fields):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in fields.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.writeString(key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                fields[key]?.writeCanonical(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                item.writeCanonical(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        default:
+            write(into: &bytes)
+        }
+    }
+
     /// Appends the value's compact JSON text to `bytes`.
     public func write(into bytes: inout [UInt8]) {
         switch self {

@@ -117,7 +117,7 @@ struct CommitPathTests {
             let bodyBytes = try WireCoding.encoder.encode(body)
             let scope = IdempotencyScope(tenantId: alice.tenantId, callerId: "user:\(alice.id)", method: "POST",
                                          path: path, key: "crash-1")
-            let hash = SHA256.hash(data: bodyBytes).hexString
+            let hash = IdempotencyGuard.requestHash(bodyBytes)
             #expect(try await app.store.transaction { try await $0.claimIdempotencyKey(scope, requestHash: hash, at: WallClock.nowMicros()) })
             // The request's write commits, then the request dies before it could answer (as a
             // node killed right after its commit would).

@@ -94,3 +94,33 @@ struct IdempotencyTests {
         }
     }
 }
+
+@Suite("Idempotency keys and JSON key order")
+struct IdempotencyKeyOrderTests {
+    /// A client's encoder may write an object's keys in another order in another process (a
+    /// relaunched app resending from its outbox): the same request must still be recognised.
+    @Test func theSameBodyWithKeysInAnotherOrderIsReplayed() async throws {
+        try await TestServer.make().run { api in
+            let (_, token) = try await api.login("alice")
+            let group = try await api.createGroup(token: token, members: [])
+            let path = "/v1/conversations/\(group.id)/messages"
+            let id = UUID().uuidString.lowercased()
+            let first = try await api.request(.post, path, token: token,
+                                              raw: Data(#"{"id":"\#(id)","body":"hi","type":"text"}"#.utf8),
+                                              headers: ["Idempotency-Key": "order-1"])
+            let reordered = try await api.request(.post, path, token: token,
+                                                  raw: Data(#"{ "type": "text", "body": "hi", "id": "\#(id)" }"#.utf8),
+                                                  headers: ["Idempotency-Key": "order-1"])
+            #expect(first.status == 201)
+            #expect(reordered.status == 201)
+            #expect(reordered.header("Idempotent-Replayed") == "true")
+            #expect(reordered.body == first.body)
+            // A different body under the same key is still refused.
+            try await api.request(.post, path, token: token, raw: Data(#"{"id":"\#(id)","body":"other"}"#.utf8),
+                                  headers: ["Idempotency-Key": "order-1"]).expectError(422, "idempotency_key_reused")
+        }
+        #expect(IdempotencyGuard.requestHash(Data(#"{"a":1,"b":[{"y":2,"x":1}]}"#.utf8))
+                == IdempotencyGuard.requestHash(Data(#"{"b":[{"x":1,"y":2}],"a":1}"#.utf8)))
+        #expect(IdempotencyGuard.requestHash(Data("not json".utf8)) != IdempotencyGuard.requestHash(Data("not json!".utf8)))
+    }
+}

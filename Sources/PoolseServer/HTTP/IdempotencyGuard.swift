@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PoolseWire
 
 /// PROTOCOL.md §4.2: a 2xx response to a non-GET with an `Idempotency-Key` is stored for
 /// 24 h under (tenant, caller, method, path, key) and replayed verbatim. The key is
@@ -16,7 +17,7 @@ struct IdempotencyGuard: Sendable {
 
     func run(scope: IdempotencyScope, body: Data,
              _ handler: @Sendable () async throws -> APIResponse) async throws -> APIResponse {
-        let hash = SHA256.hash(data: body).hexString
+        let hash = Self.requestHash(body)
         let now = WallClock.nowMicros()
         if try await !store.transaction({ try await $0.claimIdempotencyKey(scope, requestHash: hash, at: now) }) {
             if let replay = try await existing(scope: scope, hash: hash, now: now) { return replay }
@@ -69,6 +70,14 @@ struct IdempotencyGuard: Sendable {
 
     private func release(_ scope: IdempotencyScope) async throws {
         try await store.transaction { try await $0.releaseIdempotencyKey(scope) }
+    }
+
+    /// What identifies a request body: the SHA-256 of its canonical JSON (keys sorted), so the
+    /// same request resent by a client that orders keys differently (another process of the
+    /// same app, after a relaunch) is recognised; a body that is not JSON is hashed as it is.
+    static func requestHash(_ body: Data) -> String {
+        guard !body.isEmpty, let value = try? JSONValue.parse(body) else { return SHA256.hash(data: body).hexString }
+        return SHA256.hash(data: value.canonicalText).hexString
     }
 
     /// Deletes records past retention; run periodically.

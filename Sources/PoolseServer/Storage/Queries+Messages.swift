@@ -25,7 +25,7 @@ extension Queries {
     /// Leaves out the messages of senders `viewer` blocks (nothing when nil).
     static func hidingBlockedSenders(of viewer: String?) -> SQLQueryString {
         guard let viewer else { return "" }
-        return "AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = \(bind: viewer) AND b.blocked_id = msg.sender_id)"
+        return " AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = \(bind: viewer) AND b.blocked_id = msg.sender_id)"
     }
 
     /// The main feed (no thread replies), newest first, strictly before `before` when given;

@@ -45,7 +45,8 @@ struct MessageListLiveTests {
 
             // The POST is answered but held at the transport: only the echo can confirm it.
             try await waitFor("the echo") { feed.messages.first?.message.sequence ?? 0 > 0 }
-            #expect(gate.held == 1)
+            try await waitFor("the answer to be held") { gate.held == 1 }
+            #expect(chat.alice.outbox.contains(id), "the answer has not been taken in")
             #expect(feed.messages.map(\.id) == [id])
             #expect(feed.messages.first.map { if case .sent = $0.delivery { true } else { false } } == true)
 

@@ -173,6 +173,33 @@ struct OfflineStoreTests {
         }
     }
 
+    @Test func aSendReplayedWithOtherBytesUnderItsKeyIsNeitherDuplicatedNorFailed() async throws {
+        try await withStateServer { server in
+            let (bob, conversationID) = try await Self.group(server)
+            defer { bob.destroy() }
+            let session = Self.session(server, nil)
+            defer { session.signOut() }
+            let feed = MessageListModel(session: session, conversationID: conversationID)
+            try await waitFor("sync") { feed.isSynced && session.me != nil }
+
+            // An earlier process sent it under this key, its JSON laid out differently.
+            var entry = session.newOutboxEntry(conversationID: conversationID,
+                                               request: MessageCreateRequest(body: "hello"), attachments: [])
+            let earlier = TransportRequest(
+                method: .post, url: server.url.appendingPathComponent("v1/conversations/\(conversationID)/messages"),
+                headers: ["Authorization": "Bearer \(try await server.token(for: "alice"))",
+                          "Content-Type": "application/json", "Idempotency-Key": entry.idempotencyKey],
+                body: Data(#"{ "id": "\#(entry.id)", "body": "hello" }"#.utf8))
+            #expect(try await URLSessionTransport().send(earlier).statusCode == 201)
+            entry.request.body = "hello"
+
+            try session.outbox.enqueue(entry)
+            try await waitFor("the outbox to drain") { session.outbox.entries.isEmpty }
+            #expect(try await serverFeed(bob, conversationID).map(\.id) == [entry.id])
+            #expect(feed.messages.map(\.id) == [entry.id])
+        }
+    }
+
     @Test func aConversationOf100000MessagesStaysBoundedInMemoryAndOnDisk() async throws {
         try await withStateServer { server in
             let temporary = TemporaryStorePath()

@@ -9,7 +9,7 @@ struct UserProfileModelTests {
     @Test func aProfileResolvesOnceAndFollowsInvalidation() async throws {
         let calls = Counter()
         let client = Poolse(PoolseConfiguration(
-            apiURL: URL(string: "http://127.0.0.1:9")!,
+            apiURL: URL(string: "http://127.0.0.1:9")!, transport: NoNetwork(),
             userResolver: { id in
                 calls.increment()
                 return PoolseUserProfile(displayName: "Name of \(id)")
@@ -29,6 +29,15 @@ struct UserProfileModelTests {
 
         client.users.invalidate("bob")
         try await waitFor("the invalidation") { first.lookup == .notFetched && second.lookup == .notFetched }
+    }
+}
+
+/// The transport seam: every request fails at once, as without a network. (A real
+/// URLSession request cancelled while it fails can trip a FoundationNetworking assertion
+/// on Linux; this test is about profiles, not the network.)
+struct NoNetwork: HTTPTransport {
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        throw URLError(.notConnectedToInternet)
     }
 }
 

@@ -12,7 +12,11 @@ import Observation
 ///   backoff, or at once when the realtime socket connects again.
 /// - Any other 4xx marks it failed; the sends behind it go on.
 /// A send that reached the server before the app died is not stored twice: the server
-/// answers the same client id (and the same key) with the message it already has.
+/// answers the same client id (and the same key) with the message it already has. When
+/// the server refuses the key itself (422 `idempotency_key_reused`: another process
+/// encoded the same request with its JSON keys in another order; or 409
+/// `idempotency_in_progress` for a minute after an attempt died on the server), the send
+/// gets a fresh key and goes again: the client id alone keeps it from being stored twice.
 @MainActor @Observable
 final class Outbox {
     private(set) var entries: [OutboxEntry] = []
@@ -127,7 +131,15 @@ final class Outbox {
                     let message = try await deliver(entry)
                     remove(entry.id, delivered: message)
                     onDelivered(message)
+                } catch let error as APIError where error.code == "idempotency_key_reused" {
+                    // The same send from an earlier process: its JSON may list the keys in
+                    // another order, so the server sees another body. The client id still
+                    // stops a duplicate; a fresh key lets the server answer with it.
+                    renewKey(of: entry.id)
                 } catch let error where Self.isTransient(error) {
+                    // A claim left by an attempt that died on the server side stays "in
+                    // progress" for a minute; a fresh key gets past it, the id still dedupes.
+                    if (error as? APIError)?.code == "idempotency_in_progress" { renewKey(of: entry.id) }
                     scheduleRetry()
                     return
                 } catch {
@@ -163,6 +175,12 @@ final class Outbox {
         guard let index = entries.firstIndex(where: { $0.id == id }) else { return }
         entries[index].failure = OutboxFailure(error)
         errors[id] = error
+        try? store?.save(outbox: entries[index])
+    }
+
+    private func renewKey(of id: String) {
+        guard let index = entries.firstIndex(where: { $0.id == id }) else { return }
+        entries[index].idempotencyKey = client.configuration.generateIdempotencyKey()
         try? store?.save(outbox: entries[index])
     }
 

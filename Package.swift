@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PoolseWire", targets: ["PoolseWire"]),
         .library(name: "Poolse", targets: ["Poolse"]),
         .library(name: "PoolseServer", targets: ["PoolseServer"]),
+        .library(name: "PoolseState", targets: ["PoolseState"]),
         .executable(name: "poolse", targets: ["poolse"]),
     ],
     dependencies: [
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // PoolseState's offline store (links the system SQLite on Linux: libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(name: "PoolseWire", swiftSettings: strictSwift),
@@ -49,6 +52,12 @@ let package = Package(
                 "PoolseWire",
                 .product(name: "WSClient", package: "swift-websocket", condition: .when(platforms: [.linux])),
             ],
+            swiftSettings: strictSwift
+        ),
+        // Observable models for SwiftUI apps over the SDK, with an offline store and outbox.
+        .target(
+            name: "PoolseState",
+            dependencies: ["Poolse", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         .target(
@@ -109,6 +118,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // PoolseStateTests' child process: holds a store until the test kills it.
+        .executableTarget(name: "poolse-state-probe", dependencies: ["PoolseState"], swiftSettings: strictSwift),
         // Test helpers more than one test target needs (a throwaway S3 server).
         .target(
             name: "PoolseTestSupport",
@@ -148,6 +159,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "PoolseStateTests",
+            dependencies: ["PoolseState", "Poolse", "PoolseServer", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         .testTarget(

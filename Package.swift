@@ -163,7 +163,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PoolseStateTests",
-            dependencies: ["PoolseState", "Poolse", "PoolseServer", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PoolseState", "Poolse", "PoolseServer", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
-import PoolseServer
+import Logging
+@testable import PoolseServer
+import SQLKit
 @testable import PoolseState
 import Testing
 
@@ -208,8 +210,8 @@ struct OfflineStoreTests {
             defer { bob.destroy() }
             let seed = try await bob.conversations.one(conversationID).messages.send(.init(body: "seed"))
             await server.stop()
-            try Self.bulkInsert(into: server.databasePath, copying: seed.id, conversationID: conversationID,
-                                count: 100_000)
+            try await Self.bulkInsert(into: server.databasePath, copying: seed.id, conversationID: conversationID,
+                                      count: 100_000)
             try await server.restart()
 
             let windowSize = 300, stored = 30
@@ -246,20 +248,24 @@ struct OfflineStoreTests {
     }
 
     /// Writes `count` copies of one message into the stopped server's database, as if they
-    /// had been sent one by one (100,000 POSTs would take minutes on a shared machine).
-    static func bulkInsert(into path: String, copying id: String, conversationID: String, count: Int) throws {
-        let database = try DatabaseQueue(path: path)
-        try database.write { db in
+    /// had been sent one by one (100,000 POSTs would take minutes on a shared machine). Written
+    /// through the server's own storage: its SQLite is the bundled one, newer than the system's
+    /// that GRDB links, and the full-text index's triggers need it.
+    static func bulkInsert(into path: String, copying id: String, conversationID: String, count: Int) async throws {
+        let storage = try await SQLiteStorage.open(path: path, logger: Logger(label: "bulk-insert"))
+        let store = Store(storage: storage)
+        try await store.transaction { q in
             for sequence in 2...(count + 1) {
-                try db.execute(sql: """
+                try await q.db.raw("""
                     INSERT INTO messages (id, tenant_id, conversation_id, sender_id, type, body, reply_count, mentions,
                                           sequence, inserted_at, updated_at)
-                    SELECT ?, tenant_id, conversation_id, sender_id, type, ?, 0, '[]', ?, inserted_at, updated_at
-                    FROM messages WHERE id = ?
-                    """, arguments: [UUID().uuidString.lowercased(), "bulk \(sequence)", sequence, id])
+                    SELECT \(bind: UUID().uuidString.lowercased()), tenant_id, conversation_id, sender_id, type,
+                           \(bind: "bulk \(sequence)"), 0, '[]', \(bind: sequence), inserted_at, updated_at
+                    FROM messages WHERE id = \(bind: id)
+                    """).run()
             }
-            try db.execute(sql: "UPDATE conversations SET last_sequence = ? WHERE id = ?",
-                           arguments: [count + 1, conversationID])
+            try await q.db.raw("UPDATE conversations SET last_sequence = \(bind: count + 1) WHERE id = \(bind: conversationID)").run()
         }
+        await store.close()
     }
 }

@@ -37,15 +37,9 @@ public struct MuteRequest: Codable, Hashable, Sendable {
 }
 
 /// Why content is reported.
-public struct ReportReason: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral {
+public struct ReportReason: WireKind {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     public static let spam: ReportReason = "spam"
     public static let harassment: ReportReason = "harassment"
@@ -58,15 +52,9 @@ public struct ReportReason: RawRepresentable, Codable, Hashable, Sendable, Expre
 }
 
 /// Where a report is in its review.
-public struct ReportStatus: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral {
+public struct ReportStatus: WireKind {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 
     public static let open: ReportStatus = "open"
     public static let resolved: ReportStatus = "resolved"

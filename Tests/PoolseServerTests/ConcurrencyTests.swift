@@ -16,8 +16,8 @@ struct ConcurrencyTests {
                 for i in 0..<total {
                     let token = tokens[i % tokens.count]
                     tasks.addTask {
-                        let result = try await api.request(.post, "/v1/conversations/\(group.id)/messages", token: token,
-                                                           json: ["body": .string("m\(i)")])
+                        let result = try await api.requestOnOwnConnection(.post, "/v1/conversations/\(group.id)/messages",
+                                                                          token: token, json: ["body": .string("m\(i)")])
                         return try result.decode(Message.self).sequence
                     }
                 }

@@ -25,8 +25,8 @@ struct MultiNodeTests {
                     let node = nodes[i % 2]
                     let token = i % 3 == 0 ? alice : bob
                     tasks.addTask {
-                        try await node.request(.post, "/v1/conversations/\(group.id)/messages", token: token,
-                                               json: ["body": .string("m\(i)")]).decode(Message.self).sequence
+                        try await node.requestOnOwnConnection(.post, "/v1/conversations/\(group.id)/messages", token: token,
+                                                              json: ["body": .string("m\(i)")]).decode(Message.self).sequence
                     }
                 }
                 return try await tasks.reduce(into: [Int64]()) { $0.append($1) }

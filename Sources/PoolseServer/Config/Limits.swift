@@ -51,10 +51,11 @@ public struct Limits: Sendable {
     /// How deep search results can be paged (hits skipped by a cursor). Default 1,000: a
     /// deeper page would rank every match again for little use.
     public var maxSearchDepth = 1_000
-    /// How many of the newest matches a search ranks. Default 5,000: a query that matches more
-    /// (a very common word) is ranked among its newest 5,000 matches, which keeps every search
-    /// within tens of milliseconds over a million messages.
-    public var maxSearchCandidates = 5_000
+    /// How many of the newest matches a search ranks. Default 1,000: a query that matches more
+    /// (a common word matches several percent of all messages) is ranked among its newest
+    /// 1,000 matches. Each candidate costs a few random page reads (its row, its length for
+    /// `bm25`), so this bound is what keeps a search over a million messages within tens of ms.
+    public var maxSearchCandidates = 1_000
 
     /// The defaults.
     public init() {}

@@ -176,14 +176,3 @@ struct CommitPathTests {
 }
 
 private struct SimulatedCrash: Error {}
-
-/// Polls `condition` every 20 ms for up to 10 s.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool,
-                sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-}

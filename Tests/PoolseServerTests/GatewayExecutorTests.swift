@@ -106,12 +106,3 @@ struct GatewayExecutorTests {
         }
     }
 }
-
-/// Waits, boundedly, until `condition` holds (for work another task does).
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw RealtimeTestFailure("condition not met within \(timeout)") }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}

@@ -161,11 +161,7 @@ struct RealtimeTestServer: Sendable {
 
     /// Waits, boundedly, until `condition` holds (for state only the server can see).
     func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !(await condition()) {
-            guard ContinuousClock.now < deadline else { throw RealtimeTestFailure("condition not met within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await PoolseServerTests.eventually(timeout: timeout, condition)
     }
 }
 

@@ -145,7 +145,8 @@ public struct PoolseApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),
-                       AttachmentCleanupService(attachments: attachments, logger: logger)],
+                       AttachmentCleanupService(attachments: attachments, logger: logger)]
+                + SQLiteMaintenanceService.services(for: store, logger: logger),
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)
                 await onListening(channel.localAddress?.port ?? 0)

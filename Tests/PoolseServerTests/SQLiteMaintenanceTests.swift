@@ -4,8 +4,8 @@ import Testing
 
 @testable import PoolseServer
 
-/// The SQLite housekeeping that runs between writes instead of inside them: search index
-/// merges (FTS5 `automerge` is off since migration 11) and WAL checkpoints.
+/// The search index's prefix indexes (migration 11), and WAL checkpoints taken between writes
+/// instead of inside them.
 @Suite("SQLite maintenance")
 struct SQLiteMaintenanceTests {
     private func withStorage(_ body: (SQLiteStorage, String) async throws -> Void) async throws {
@@ -52,25 +52,22 @@ struct SQLiteMaintenanceTests {
         try await Store(storage: storage).read { q in try await q.db.raw("\(unsafeRaw: sql)").first()?.int64("n") ?? -1 }
     }
 
-    @Test func theIndexHasPrefixIndexesAndLeavesMergingToTheService() async throws {
+    @Test func theSearchIndexHasPrefixIndexes() async throws {
         try await withStorage { storage, _ in
-            #expect(try await count("SELECT v AS n FROM message_search_config WHERE k = 'automerge'", storage) == 0)
-            #expect(try await count("SELECT v AS n FROM message_search_config WHERE k = 'crisismerge'", storage) == 64)
-            try await send(40, from: 0, storage)
-            let before = try await count("SELECT count(*) AS n FROM message_search_data", storage)
-            let service = SQLiteMaintenanceService(storage: storage, logger: Logger(label: "maintenance-test"))
-            let mark = await service.mergeStep(since: 0)
-            #expect(mark == storage.commits)
-            let after = try await count("SELECT count(*) AS n FROM message_search_data", storage)
-            // Forty one-message segments became a few larger ones.
-            #expect(after < before, "index rows before \(before), after \(after)")
-            // Nothing written since: the next step does nothing and keeps the mark.
-            #expect(await service.mergeStep(since: mark) == mark)
-            // The merged index still finds every message, by word and by an indexed prefix.
-            let hits = try await Store(storage: storage).read { q in
-                try await q.db.raw("SELECT count(*) AS n FROM message_search WHERE message_search MATCH 'pl*'").first()?.int64("n")
+            // Migration 11 rebuilt the index with prefix indexes for 2 to 4 characters.
+            let definition = try await Store(storage: storage).read { q in
+                try await q.db.raw("SELECT sql FROM sqlite_master WHERE name = 'message_search'").first()?.string("sql")
             }
-            #expect(hits == 40)
+            #expect(definition?.contains("prefix='2 3 4'") == true, "\(definition ?? "no index")")
+            try await send(40, from: 0, storage)
+            // An indexed prefix and a longer one both find every message.
+            for prefix in ["pl*", "plum*"] {
+                let hits = try await Store(storage: storage).read { q in
+                    try await q.db.raw("SELECT count(*) AS n FROM message_search WHERE message_search MATCH \(bind: prefix)")
+                        .first()?.int64("n")
+                }
+                #expect(hits == 40, "\(prefix)")
+            }
         }
     }
 

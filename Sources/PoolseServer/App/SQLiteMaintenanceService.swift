@@ -1,25 +1,16 @@
 import Logging
 import ServiceLifecycle
 
-/// Housekeeping that SQLite would otherwise do inside whichever write happens to trigger it,
-/// adding tens of milliseconds to that one request:
-///
-/// - **WAL checkpoints.** The writer's automatic checkpoint is turned off while this runs; a
-///   connection of its own copies the WAL into the database every `checkpointInterval`
-///   (`PASSIVE`, so it never waits for or blocks a write), and the automatic one comes back
-///   at shutdown.
-/// - **Search index merges.** FTS5 writes a small segment per transaction and, with its
-///   `automerge` off (migration 11), leaves merging them to this service: after writes, a
-///   `merge` step of a bounded number of pages runs on the writer between two transactions.
+/// WAL checkpoints off the write path. SQLite checkpoints inside whichever commit fills the WAL
+/// past 1,000 pages, copying it into the database while that one request waits (several
+/// milliseconds, tens on a busy disk). While this service runs, the writer's automatic
+/// checkpoint is off and a connection of its own checkpoints every `interval` after writes
+/// (`PASSIVE`: it never waits for or blocks a write or a read; frames newer than the oldest
+/// open read stay for the next round). The automatic checkpoint comes back at shutdown.
 struct SQLiteMaintenanceService: Service {
     let storage: SQLiteStorage
     let logger: Logger
-    var interval: Duration = .milliseconds(250)
-    var checkpointInterval: Duration = .seconds(1)
-    /// Pages per merge step: at least `minimumMergePages`, more when many writes came in, so
-    /// merging keeps up with the segments a busy writer makes.
-    var minimumMergePages = 64
-    var maximumMergePages = 2_000
+    var interval: Duration = .seconds(1)
 
     /// The service for `store` when it is SQLite; none for PostgreSQL.
     static func services(for store: Store, logger: Logger) -> [any Service] {
@@ -29,9 +20,8 @@ struct SQLiteMaintenanceService: Service {
 
     func run() async throws {
         try await storage.onWriter("PRAGMA wal_autocheckpoint = 0")
-        let clock = ContinuousClock()
-        var nextCheckpoint = clock.now.advanced(by: checkpointInterval)
-        var mergedUpTo = storage.commits
+        // A WAL that a long burst grew is cut back to this size when it starts over.
+        try await storage.onWriter("PRAGMA journal_size_limit = \(64 << 20)")
         var checkpointedUpTo = storage.commits
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
@@ -39,27 +29,10 @@ struct SQLiteMaintenanceService: Service {
             } catch {
                 break
             }
-            mergedUpTo = await mergeStep(since: mergedUpTo)
-            if clock.now >= nextCheckpoint {
-                nextCheckpoint = clock.now.advanced(by: checkpointInterval)
-                checkpointedUpTo = await checkpointStep(since: checkpointedUpTo)
-            }
+            checkpointedUpTo = await checkpointStep(since: checkpointedUpTo)
         }
         // SQLite's own checkpoints again, for whatever uses the database after this service.
         try? await storage.onWriter("PRAGMA wal_autocheckpoint = 1000")
-    }
-
-    /// One merge step when there were writes since `commits`; returns the new mark.
-    func mergeStep(since commits: Int) async -> Int {
-        let now = storage.commits
-        guard now > commits else { return commits }
-        let pages = min(maximumMergePages, max(minimumMergePages, 4 * (now - commits)))
-        do {
-            try await storage.onWriter("INSERT INTO message_search (message_search, rank) VALUES ('merge', \(pages))")
-        } catch {
-            logger.warning("search index merge failed", metadata: ["error": "\(error)"])
-        }
-        return now
     }
 
     /// A checkpoint when there were writes since `commits`; returns the new mark.

@@ -58,11 +58,8 @@ enum MessageSearchSchema {
     /// covered too).
     static let prefixLengths = [2, 3, 4]
 
-    /// Migration 11 on SQLite: the index rebuilt with prefix indexes, and FTS5's segment merges
-    /// moved out of the writes (`automerge` 0: a send no longer pays for merging segments now and
-    /// then, tens of milliseconds over a large index; `SQLiteMaintenanceService` merges in small
-    /// steps between writes). `crisismerge` bounds the segments per level if that service is not
-    /// running, as in a command that opens the database without serving.
+    /// Migration 11 on SQLite: the index rebuilt with prefix indexes, then optimized into one
+    /// segment (a rebuild otherwise leaves many, and every query reads each of them).
     static let sqlitePrefixIndex = [
         "DROP TABLE message_search",
         """
@@ -70,12 +67,11 @@ enum MessageSearchSchema {
           body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2',
           prefix='\(prefixLengths.map(String.init).joined(separator: " "))')
         """,
-        "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 0)",
-        "INSERT INTO message_search (message_search, rank) VALUES ('crisismerge', 64)",
         """
         INSERT INTO message_search (rowid, body)
           SELECT rowid, poolse_search_text(body) FROM messages WHERE \(indexed("messages"))
         """,
+        "INSERT INTO message_search (message_search) VALUES ('optimize')",
     ]
 
     /// Latin letters with accents (lower case, Latin-1 and Latin Extended-A) and their bare forms.

@@ -22,6 +22,10 @@ struct SocketSession {
         case unsubscribe(topic: String)
         /// The client is typing in a conversation.
         case typing(conversationId: String)
+        /// A `call:*` push on the socket's own `user:<id>` topic: the call service replies.
+        case call(PhoenixFrame)
+        /// A `voice:*` push in a voice room: the gateway replies.
+        case voice(conversationId: String, PhoenixFrame)
     }
 
     /// Reasons in `phx_reply` errors.
@@ -72,6 +76,14 @@ struct SocketSession {
             if frame.event == RealtimeEvent.typing, case .conversation(let id) = Topic(frame.topic) {
                 // Acknowledged even when the rate limit drops it: typing is never an error for the client.
                 return [.typing(conversationId: id), .send(frame.reply(status: "ok"))]
+            }
+            switch Topic(frame.topic) {
+            case .user? where frame.event.hasPrefix("call:"):
+                return [.call(frame)]
+            case .voice(let id)? where frame.event.hasPrefix("voice:"):
+                return [.voice(conversationId: id, frame)]
+            default:
+                break
             }
             return [.send(Self.error(frame, Reason.unhandledEvent))]
         }

@@ -106,7 +106,8 @@ struct VoiceRoomMachineTests {
         ]])
         // Bob, on node B, hears of it once; Ann does not hear it a second time.
         #expect(bob.events.filter { $0 == VoiceEvent.joined } == [VoiceEvent.joined])
-        #expect(bob.frames.last?.payload == ["user_id": "ann"])
+        #expect(bob.frames.last?.payload == ["user_id": "ann", "mute_state": true, "speaking_state": false,
+                                             "joined_at": "2027-01-15T08:00:00.000000Z"])
         #expect(ann.events.filter { $0 == VoiceEvent.joined }.count == 1)
 
         // Node B knows who is in the room: Bob joining there sees Ann.

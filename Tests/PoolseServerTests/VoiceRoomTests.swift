@@ -21,7 +21,8 @@ struct VoiceRoomTests {
         // The joiner's own `voice:joined` comes right after the room's state.
         let frames = try await socket.collect { $0.event == VoiceEvent.joined }
         #expect(frames.map(\.event) == [VoiceEvent.presenceState, VoiceEvent.joined])
-        #expect(frames.last?.payload == ["user_id": .string(user.id)])
+        #expect(frames.last?.payload.member("user_id") == .string(user.id))
+        #expect(frames.last?.payload.member("mute_state") == false)
         return socket
     }
 
@@ -46,7 +47,7 @@ struct VoiceRoomTests {
             let topic = VoiceEvent.topic(room)
             let annSocket = try await Self.enter(ann, room, on: a)
             let bobSocket = try await Self.enter(bob, room, on: b)
-            #expect(try await annSocket.expect(VoiceEvent.joined).payload == ["user_id": .string(bob.id)])
+            #expect(try await annSocket.expect(VoiceEvent.joined).payload.member("user_id") == .string(bob.id))
 
             // Carol joins on node A and sees both, though Bob is on node B.
             let carolSocket = try await a.socket(carol)

@@ -137,7 +137,15 @@ public final class VoiceRoomChannel: Sendable, RealtimeChannelEndpoint {
         case .presenceState(let state):
             room.withLock { $0 = state }
             presence.emit(state)
-        case .joined(let userId): joins.emit(userId)
+        case .joined(let userId, let meta):
+            if let meta {
+                room.withLock { state in
+                    if state[userId]?.metas.contains(meta) != true {
+                        state[userId, default: VoicePresenceEntry(metas: [])].metas.append(meta)
+                    }
+                }
+            }
+            joins.emit(userId)
         case .left(let userId):
             // The room is kept per meta by the server; here a user who left is gone until the next state.
             room.withLock { $0[userId] = nil }
@@ -208,7 +216,8 @@ public struct VoiceSpeakerEvent: Codable, Hashable, Sendable {
 /// An event of a voice room, typed.
 public enum VoiceRoomEvent: Sendable, Hashable {
     case presenceState(VoicePresenceState)
-    case joined(userId: String)
+    /// `meta` when the server sends it with the user id (poolse-swift does).
+    case joined(userId: String, meta: VoiceMeta?)
     case left(userId: String)
     case mute(VoiceMuteEvent)
     case activeSpeaker(VoiceSpeakerEvent)
@@ -225,7 +234,7 @@ public enum VoiceRoomEvent: Sendable, Hashable {
         }
         switch event {
         case VoiceEvent.presenceState: self = .presenceState(try payload.decode(as: VoicePresenceState.self))
-        case VoiceEvent.joined: self = .joined(userId: try userId())
+        case VoiceEvent.joined: self = .joined(userId: try userId(), meta: try? payload.decode(as: VoiceMeta.self))
         case VoiceEvent.left: self = .left(userId: try userId())
         case VoiceEvent.mute: self = .mute(try payload.decode(as: VoiceMuteEvent.self))
         case VoiceEvent.activeSpeaker: self = .activeSpeaker(try payload.decode(as: VoiceSpeakerEvent.self))

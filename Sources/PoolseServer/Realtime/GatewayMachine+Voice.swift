@@ -38,8 +38,10 @@ extension GatewayMachine {
             actions.append(.announce(GatewayCommand.voiceJoin(node: nodeId, announcement(topic, entry)).message))
             sendVoiceState(to: socket, topic: topic, joinRef: request.joinRef, &actions)
             // The joiner hears of its own join first; the room through every node, the joiner's user left out.
-            let joined = RealtimeMessage(topic: topic, event: VoiceEvent.joined, payload: ["user_id": .string(socket.userId)],
-                                         exceptUserId: socket.userId)
+            // `{user_id}` plus the meta (additive: clients can show the newcomer without waiting for a state).
+            guard let joined = try? RealtimeMessage(topic: topic, event: VoiceEvent.joined, encoding: entry.meta,
+                                                    exceptUserId: socket.userId)
+            else { return actions }
             actions.append(.sendEncoded(PhoenixFrame.pushBuffer(topic: topic, event: joined.event, payloadJSON: joined.payloadJSON),
                                         to: socket))
             actions.append(.announce(joined))

@@ -141,6 +141,17 @@ struct CallRingingTests {
         }
     }
 
+    @Test func callPushesCountAgainstTheWriteRate() async throws {
+        try await RealtimeTestServer.run({ $0.rateLimits.writes = Rate(perSecond: 0.001, burst: 2) }) { server in
+            let ann = try await server.user("ann")
+            let phone = try await Self.phone(ann, on: server)
+            let unknown: JSONValue = ["call_id": .string(UUID().uuidString.lowercased())]
+            #expect(try await phone.refused(CallEvent.hangup, unknown, ref: "1") == "not_found")
+            #expect(try await phone.refused(CallEvent.hangup, unknown, ref: "2") == "not_found")
+            #expect(try await phone.refused(CallEvent.hangup, unknown, ref: "3") == "rate_limited")
+        }
+    }
+
     // MARK: - Three users, two nodes
 
     @Test func threeUsersOnTwoNodesRingDeclineAcceptAndHangUp() async throws {
@@ -245,4 +256,18 @@ final class CallTestClock: Sendable {
     var micros: Int64 { now.withLockedValue { $0 } }
 
     func advance(by duration: Duration) { now.withLockedValue { $0 += duration.microseconds } }
+}
+
+/// The VoIP push payloads an invite leaves for the outbound queue (issue 15 sends them).
+@Suite("Calls: VoIP push payloads")
+struct CallPushPayloadTests {
+    @Test func oneVoIPPayloadPerCalleeWithTheSendTimeInMilliseconds() {
+        let call = CallRecord(id: "call", tenantId: "t", conversationId: "room", callerUserId: "ann", media: .video,
+                              state: .ringing, ringExpiresAt: 0)
+        let pushes = CallService.voipPushes(for: call, callees: ["bob", "carol"], callerName: "Ann",
+                                            sentAt: 1_800_000_000_123_456)
+        #expect(pushes.map(\.userId) == ["bob", "carol"])
+        #expect(pushes.first?.push == PushCall(callId: "call", conversationId: "room", callerUserId: "ann", callerName: "Ann",
+                                               media: "video", sentAtMillis: 1_800_000_000_123))
+    }
 }

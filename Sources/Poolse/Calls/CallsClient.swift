@@ -159,7 +159,16 @@ public final class CallsClient: Sendable {
         _ = listeningTask()
     }
 
-    private func userChannel() async throws -> UserChannel { try await listeningTask().value }
+    private func userChannel() async throws -> UserChannel {
+        let task = listeningTask()
+        do {
+            return try await task.value
+        } catch {
+            // No token (or none with a `sub`) this time: the next call asks again.
+            listening.withLock { if $0 == task { $0 = nil } }
+            throw error
+        }
+    }
 
     /// Joins `user:<sub>` once and forwards its `call:*` events to this client's listeners.
     private func listeningTask() -> Task<UserChannel, any Error> {

@@ -56,6 +56,18 @@ struct CallRingingTests {
         return try response.memberString("call_id")
     }
 
+    /// Ann rings Bob (on `calleeNode`, or the same server) in a room of their own; Bob's phone
+    /// has the `call:incoming`.
+    static func annRingsBob(on server: RealtimeTestServer, calleeNode: RealtimeTestServer? = nil)
+        async throws -> (caller: Phone, callee: Phone, room: String, callId: String) {
+        let ann = try await server.user("ann"), bob = try await server.user("bob")
+        let room = try await server.conversation(owner: ann, members: [bob])
+        let caller = try await phone(ann, on: server), callee = try await phone(bob, on: calleeNode ?? server)
+        let callId = try await invite(caller, room)
+        _ = try await callee.expect(CallEvent.incoming)
+        return (caller, callee, room, callId)
+    }
+
     // MARK: - Two users
 
     @Test func aCallRingsIsAcceptedAndHungUpAndALateAcceptIsRefused() async throws {
@@ -187,15 +199,11 @@ struct CallRingingTests {
 
     @Test func busyFromTheOnlyCalleeEndsTheCallOnEveryNode() async throws {
         try await RealtimeTestCluster.run { cluster in
-            let a = cluster.nodes[0], b = cluster.nodes[1]
-            let ann = try await a.user("ann"), bob = try await a.user("bob")
-            let room = try await a.conversation(owner: ann, members: [bob])
-            let caller = try await Self.phone(ann, on: a), callee = try await Self.phone(bob, on: b)
-            let callId = try await Self.invite(caller, room)
-            _ = try await callee.expect(CallEvent.incoming)
+            let (caller, callee, room, callId) = try await Self.annRingsBob(on: cluster.nodes[0], calleeNode: cluster.nodes[1])
             try await callee.ok(CallEvent.busy, ["call_id": .string(callId)], ref: "2")
             let busy = try await caller.expect(CallEvent.busyEvent)
-            #expect(busy.payload == ["call_id": .string(callId), "conversation_id": .string(room), "user_id": .string(bob.id)])
+            #expect(busy.payload == ["call_id": .string(callId), "conversation_id": .string(room),
+                                     "user_id": .string(callee.user.id)])
             // Nobody is left to answer: the call is over, whichever node is asked.
             #expect(try await caller.refused(CallEvent.cancel, ["call_id": .string(callId)], ref: "3") == "call_ended")
         }
@@ -209,12 +217,7 @@ struct CallRingingTests {
             $0.calls.now = { clock.micros }
             $0.calls.sweepInterval = .milliseconds(20)
         }) { server in
-            let ann = try await server.user("ann"), bob = try await server.user("bob")
-            let room = try await server.conversation(owner: ann, members: [bob])
-            let caller = try await Self.phone(ann, on: server), callee = try await Self.phone(bob, on: server)
-            let callId = try await Self.invite(caller, room)
-            _ = try await callee.expect(CallEvent.incoming)
-
+            let (caller, callee, room, callId) = try await Self.annRingsBob(on: server)
             clock.advance(by: .seconds(59))
             // Still ringing after 59 s: an answer is still taken (a decline is, and changes nothing else).
             let second = try await Self.invite(caller, room)
@@ -224,7 +227,7 @@ struct CallRingingTests {
             let frames = try await callee.socket.collect { $0.event == CallEvent.cancelled }
             let cancelled = try #require(frames.last)
             #expect(cancelled.payload == ["call_id": .string(callId), "conversation_id": .string(room),
-                                          "caller_user_id": .string(ann.id), "reason": "no_answer"])
+                                          "caller_user_id": .string(caller.user.id), "reason": "no_answer"])
             #expect(try await caller.expect(CallEvent.cancelled).payload.member("call_id") == .string(callId))
             #expect(try await callee.refused(CallEvent.accept, ["call_id": .string(callId)], ref: "late") == "call_ended")
         }
@@ -237,11 +240,7 @@ struct CallRingingTests {
             // No sweep during the test: the accept itself finds the call rang out.
             $0.calls.sweepInterval = .seconds(3_600)
         }) { server in
-            let ann = try await server.user("ann"), bob = try await server.user("bob")
-            let room = try await server.conversation(owner: ann, members: [bob])
-            let caller = try await Self.phone(ann, on: server), callee = try await Self.phone(bob, on: server)
-            let callId = try await Self.invite(caller, room)
-            _ = try await callee.expect(CallEvent.incoming)
+            let (caller, callee, _, callId) = try await Self.annRingsBob(on: server)
             clock.advance(by: .seconds(60))
             #expect(try await callee.refused(CallEvent.accept, ["call_id": .string(callId)], ref: "late") == "call_ended")
             #expect(try await caller.expect(CallEvent.cancelled).payload.member("reason") == "no_answer")

@@ -153,6 +153,27 @@ struct CallRingingTests {
         }
     }
 
+    @Test func membersWhoBlockTheCallerAreNotRung() async throws {
+        try await RealtimeTestServer.run { server in
+            let ann = try await server.user("ann"), bob = try await server.user("bob"), carol = try await server.user("carol")
+            let group = try await server.conversation(owner: ann, members: [bob, carol])
+            let direct = try await server.ok(.post, "/v1/conversations", token: ann.token, body: [
+                "type": "direct", "member_external_ids": [.string(bob.externalId)]]).memberString("id")
+            try await server.ok(.post, "/v1/me/blocks", token: bob.token, body: ["user_id": .string(ann.id)])
+            let caller = try await Self.phone(ann, on: server), bobPhone = try await Self.phone(bob, on: server)
+            let carolPhone = try await Self.phone(carol, on: server)
+
+            let invited = try await caller.ok(CallEvent.invite, ["conversation_id": .string(group)], ref: "1")
+            #expect(invited.member("callee_user_ids") == [.string(carol.id)])
+            _ = try await carolPhone.expect(CallEvent.incoming)
+            #expect(try await caller.refused(CallEvent.invite, ["conversation_id": .string(direct)], ref: "2") == "blocked")
+            // Bob heard nothing (Carol's ring and his would have gone out in one batch, before this reply).
+            bobPhone.socket.push("phoenix", "heartbeat", ref: "hb")
+            let frames = try await bobPhone.socket.collect { $0.event == "phx_reply" && $0.ref == "hb" }
+            #expect(!frames.contains { $0.event.hasPrefix("call:") })
+        }
+    }
+
     @Test func callPushesCountAgainstTheWriteRate() async throws {
         try await RealtimeTestServer.run({ $0.rateLimits.writes = Rate(perSecond: 0.001, burst: 2) }) { server in
             let ann = try await server.user("ann")

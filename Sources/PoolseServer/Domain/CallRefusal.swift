@@ -13,6 +13,8 @@ struct CallRefusal: Error, Sendable, Equatable {
     static let callActive = CallRefusal(reason: "call_active")
     /// This callee already accepted, declined or was busy.
     static let alreadyAnswered = CallRefusal(reason: "already_answered")
+    /// Every other member blocks the caller.
+    static let blocked = CallRefusal(reason: "blocked")
     /// Only the caller is in the conversation.
     static let noCallees = CallRefusal(reason: "no_callees")
     /// The conversation has more members than one invite may ring (`CallConfiguration.maxCallees`).

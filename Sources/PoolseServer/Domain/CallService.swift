@@ -60,8 +60,13 @@ struct CallService: Sendable {
             }
             let members = try await q.memberships(conversationId: conversationId)
             guard members.contains(where: { $0.userId == caller.userId }) else { throw CallRefusal.forbidden }
-            let callees = members.map(\.userId).filter { $0 != caller.userId }
-            guard !callees.isEmpty else { throw CallRefusal.noCallees }
+            // Members who block the caller are not rung (and are not told); when that leaves
+            // nobody, the caller learns they are blocked, as a message to them would.
+            let blocking = Set(try await q.membersBlocking(caller.userId, conversationId: conversationId))
+            let others = members.map(\.userId).filter { $0 != caller.userId }
+            let callees = others.filter { !blocking.contains($0) }
+            guard !others.isEmpty else { throw CallRefusal.noCallees }
+            guard !callees.isEmpty else { throw CallRefusal.blocked }
             guard callees.count <= maxCallees else { throw CallRefusal.tooManyCallees }
             let call = CallRecord(id: IDs.make(), tenantId: caller.tenantId, conversationId: conversationId,
                                   callerUserId: caller.userId, media: media, state: .ringing, ringExpiresAt: ringExpiresAt)

@@ -120,13 +120,23 @@ let package = Package(
         ),
         // PoolseStateTests' child process: holds a store until the test kills it.
         .executableTarget(name: "poolse-state-probe", dependencies: ["PoolseState"], swiftSettings: strictSwift),
-        // Test helpers more than one test target needs (a throwaway S3 server).
+        // Test helpers more than one test target needs: the one server fixture (`ServerFixture`:
+        // nodes, databases, REST, raw Phoenix sockets, `eventually`) and a throwaway S3 server.
         .target(
             name: "PoolseTestSupport",
             dependencies: [
+                "PoolseServer", "PoolseWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/PoolseTestSupport",
             swiftSettings: strictSwift
@@ -163,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PoolseStateTests",
-            dependencies: ["PoolseState", "Poolse", "PoolseServer", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["PoolseState", "Poolse", "PoolseServer", "PoolseTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),

@@ -12,7 +12,7 @@ import Testing
 @Suite("SDK ↔ server, attachments")
 struct SDKAttachmentEndToEndTests {
     @Test func localStoreRoundTrip() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             try await roundTrip(server)
         }
     }
@@ -23,14 +23,14 @@ struct SDKAttachmentEndToEndTests {
             let s3 = S3Configuration(endpoint: moto.endpoint, bucket: "poolse-e2e-\(UUID().uuidString.prefix(8).lowercased())",
                                      accessKeyId: "test-key", secretAccessKey: "test-secret")
             try await createBucket(s3)
-            try await withLiveServer({ $0.attachments.store = .s3(s3) }) { server in
+            try await ServerFixture.run({ $0.attachments.store = .s3(s3) }) { server in
                 try await roundTrip(server)
             }
         }
     }
 
     @Test func cancellingAnUploadStopsThePut() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let alice = server.client(for: "alice")
             let upload = alice.attachments.startUpload(.init(data: Data(count: 25 << 20), contentType: "video/mp4"))
             for await step in upload.progress where step.loaded > 0 {
@@ -47,7 +47,7 @@ struct SDKAttachmentEndToEndTests {
     }
 
     @Test func refusalsSurfaceAsTypedErrors() async throws {
-        try await withLiveServer({ $0.limits.maxAttachmentBytes = 1_000 }) { server in
+        try await ServerFixture.run({ $0.limits.maxAttachmentBytes = 1_000 }) { server in
             let alice = server.client(for: "alice")
             let tooLarge = await #expect(throws: APIError.self) {
                 try await alice.attachments.upload(.init(data: Data(count: 1_001), contentType: "text/plain"))
@@ -67,7 +67,7 @@ struct SDKAttachmentEndToEndTests {
 
     /// Alice uploads bytes and a file, sends them; Bob receives the message with both
     /// attachments ready and downloads the same bytes.
-    private func roundTrip(_ server: LiveServer) async throws {
+    private func roundTrip(_ server: ServerFixture) async throws {
         let alice = server.client(for: "alice")
         let bob = server.client(for: "bob")
         let group = try await alice.conversations.create(.init(type: .group, memberExternalIds: ["bob"]))

@@ -1,6 +1,7 @@
 import Foundation
 import Poolse
 import PoolseServer
+import PoolseTestSupport
 import Testing
 
 /// `chat.calls` against a real server on loopback: ringing, the voice room's signalling, and
@@ -8,7 +9,7 @@ import Testing
 @Suite("SDK ↔ server, calls")
 struct SDKCallsEndToEndTests {
     @Test func twoUsersRingTalkThroughTheVoiceRoomAndHangUp() async throws {
-        try await withRealtimeServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let alice = server.client(for: "alice"), bob = server.client(for: "bob")
             defer {
                 alice.destroy()
@@ -30,11 +31,11 @@ struct SDKCallsEndToEndTests {
             #expect(invitation.calleeUserIds == [bobID])
             #expect(invitation.media == .video)
             var (call, _) = CallStateMachine.outgoing(invitation, userId: aliceID, now: .now)
-            try await waitFor("call:incoming") { incoming.all.map(\.callId) == [invitation.callId] }
+            try await eventually("call:incoming") { incoming.all.map(\.callId) == [invitation.callId] }
             let ringing = try #require(incoming.all.first)
             #expect(ringing.callerUserId == aliceID)
             try await bob.calls.accept(ringing)
-            try await waitFor("call:accepted") { accepted.all.contains { if case .accepted = $0 { true } else { false } } }
+            try await eventually("call:accepted") { accepted.all.contains { if case .accepted = $0 { true } else { false } } }
             for event in accepted.all { _ = call.receive(event) }
             #expect(call.phase == .connecting)
 
@@ -47,10 +48,10 @@ struct SDKCallsEndToEndTests {
             try await bobRoom.waitUntilJoined()
             try await aliceRoom.join(muted: false)
             try await bobRoom.join(muted: true)
-            try await waitFor("bob in the room") { joined.all.contains(bobID) }
+            try await eventually("bob in the room") { joined.all.contains(bobID) }
             #expect(aliceRoom.participants[bobID]?.metas.first?.muteState == true)
             try await aliceRoom.signal(to: bobID, type: .offer, data: ["sdp": "v=0"])
-            try await waitFor("the offer") { signals.all.count == 1 }
+            try await eventually("the offer") { signals.all.count == 1 }
             #expect(signals.all.first == VoiceSignal(fromUserId: aliceID, targetUserId: bobID, type: "offer", data: ["sdp": "v=0"]))
             await #expect(throws: RealtimeError.self) { try await aliceRoom.signal(to: bobID, type: .answer, data: "") }
             do {
@@ -66,7 +67,7 @@ struct SDKCallsEndToEndTests {
             #expect(try await alice.calls.callToken(group.id) == nil)
 
             try await alice.calls.hangUp(callId: invitation.callId, conversationId: group.id)
-            try await waitFor("call:ended") { ended.all.map(\.userId) == [aliceID] }
+            try await eventually("call:ended") { ended.all.map(\.userId) == [aliceID] }
             do {
                 try await bob.calls.accept(ringing)
                 Issue.record("an accept after the hang-up was accepted")

@@ -2,12 +2,13 @@ import Foundation
 import Poolse
 import PoolseServer
 import Testing
+import PoolseTestSupport
 
 /// Pins and search through the SDK against a real server on loopback.
 @Suite("SDK ↔ server, pins and search")
 struct SDKPinSearchEndToEndTests {
     @Test func pinListUnpinAndSearchPageByPage() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let alice = server.client(for: "alice")
             let bob = server.client(for: "bob")
             let group = try await alice.conversations.create(.init(type: .group, memberExternalIds: ["bob"]))

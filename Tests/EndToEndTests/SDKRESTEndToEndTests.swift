@@ -2,12 +2,13 @@ import Foundation
 import Poolse
 import PoolseServer
 import Testing
+import PoolseTestSupport
 
 /// Every REST method of the SDK against a real server on loopback.
 @Suite("SDK ↔ server, REST")
 struct SDKRESTEndToEndTests {
     @Test func meAndConversationsRoundTrip() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let alice = server.client(for: "alice")
             let me = try await alice.me.show()
             #expect(me.externalId == "alice")
@@ -41,7 +42,7 @@ struct SDKRESTEndToEndTests {
     }
 
     @Test func messagesThreadsReactionsAndReads() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let alice = server.client(for: "alice")
             let bob = server.client(for: "bob")
             let group = try await alice.conversations.create(.init(type: .group, memberExternalIds: ["bob"]))
@@ -84,7 +85,7 @@ struct SDKRESTEndToEndTests {
     }
 
     @Test func escapeHatchCarriesAuthAndIdempotency() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let alice = server.client(for: "alice")
             let me: Me = try await alice.rest.request(.get, "/v1/me")
             #expect(me.externalId == "alice")
@@ -101,8 +102,8 @@ struct SDKRESTEndToEndTests {
     }
 
     @Test func typedErrorsFromTheServer() async throws {
-        try await withLiveServer({ $0.rateLimits.writes = Rate(perSecond: 0.01, burst: 1) }) { server in
-            let alice = server.client(for: "alice") { $0.maxRetries = 0 }
+        try await ServerFixture.run({ $0.rateLimits.writes = Rate(perSecond: 0.01, burst: 1) }) { server in
+            let alice = server.client(for: "alice", configure: { $0.maxRetries = 0 })
             do {
                 _ = try await alice.conversations.one(UUID().uuidString.lowercased()).show()
                 Issue.record("expected not_found")
@@ -120,7 +121,7 @@ struct SDKRESTEndToEndTests {
     }
 
     @Test func tokenIsFetchedOncePerLifetime() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let counter = CallCounter()
             let alice = Poolse(PoolseConfiguration(apiURL: server.url) {
                 await counter.increment()

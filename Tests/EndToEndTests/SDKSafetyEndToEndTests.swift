@@ -2,12 +2,13 @@ import Foundation
 import Poolse
 import PoolseServer
 import Testing
+import PoolseTestSupport
 
 /// The SDK's safety surface (issue 13) against a real server on loopback.
 @Suite("SDK ↔ server, safety")
 struct SDKSafetyEndToEndTests {
     @Test func blockReportMuteAndBanThroughTheSDK() async throws {
-        try await withLiveServer { server in
+        try await ServerFixture.run { server in
             let ann = server.client(for: "ann")
             let ben = server.client(for: "ben")
             let benId = try await ben.me.show().id

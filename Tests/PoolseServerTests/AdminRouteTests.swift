@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Admin routes (API key)")
 struct AdminRouteTests {
     @Test func createUserIsIdempotentOnExternalId() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let first = try await api.request(.post, "/v1/users", token: api.server.apiKey,
                                               json: ["external_id": "alice", "display_name": "Alice"])
             #expect(first.status == 201)
@@ -22,7 +23,7 @@ struct AdminRouteTests {
     }
 
     @Test func getAndPatchUser() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let user = try await api.createUser("bob")
             let fetched = try await api.request(.get, "/v1/users/\(user.id)", token: api.server.apiKey)
             #expect(try fetched.decode(User.self).externalId == "bob")
@@ -39,7 +40,7 @@ struct AdminRouteTests {
     }
 
     @Test func mintedTokenAuthenticatesTheUserAndRespectsTTL() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let user = try await api.createUser("carol")
             let minted = try await api.request(.post, "/v1/users/\(user.id)/tokens", token: api.server.apiKey,
                                                json: ["ttl_seconds": 120])
@@ -56,7 +57,7 @@ struct AdminRouteTests {
     }
 
     @Test func blockedUserCannotGetTokensOrUseThem() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (user, token) = try await api.login("dave")
             try await api.request(.patch, "/v1/users/\(user.id)", token: api.server.apiKey, json: ["is_blocked": true])
             try await api.request(.get, "/v1/me", token: token).expectError(403, "user_blocked")
@@ -68,7 +69,7 @@ struct AdminRouteTests {
     }
 
     @Test func adminRoutesRefuseMissingWrongAndRevokedCredentials() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         try await server.run { api in
             try await api.request(.post, "/v1/users", json: ["external_id": "x"]).expectError(401, "unauthorized")
             try await api.request(.post, "/v1/users", token: "pk_live_notarealkey", json: ["external_id": "x"])
@@ -84,7 +85,7 @@ struct AdminRouteTests {
     }
 
     @Test func unknownAndMalformedUserIds() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             try await api.request(.get, "/v1/users/\(UUID().uuidString.lowercased())", token: api.server.apiKey)
                 .expectError(404, "not_found")
             try await api.request(.get, "/v1/users/not-a-uuid", token: api.server.apiKey).expectError(400, "bad_request")

@@ -10,7 +10,7 @@ import Testing
 @Suite("Attachments")
 struct AttachmentRouteTests {
     @Test func uploadSendReceiveAndDownloadTheSameBytes() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let events = await server.app.pubsub.subscribe()
         try await server.run { api in
             let (alice, aliceToken) = try await api.login("alice")
@@ -70,7 +70,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func aFileAtTheDefaultLimitStreamsThrough() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let limit = Int(Limits().maxAttachmentBytes)
@@ -89,7 +89,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func rangeRequestsServeParts() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let bytes = Data.random(count: 1_000)
@@ -117,7 +117,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func badUploadsGetClearErrorsAndNeverReplaceStoredBytes() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let local = try #require(server.app.attachments.blobs as? LocalBlobStore)
         try await server.run { api in
             let (_, alice) = try await api.login("alice")
@@ -173,7 +173,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func uploadRequestsAreValidatedAndLimited() async throws {
-        try await TestServer.make { $0.limits.maxAttachmentBytes = 1_000 }.run { api in
+        try await ServerFixture.open { $0.limits.maxAttachmentBytes = 1_000 }.run { api in
             let (_, alice) = try await api.login("alice")
             let path = "/v1/attachments/upload-url"
             try await api.request(.post, path, token: alice, json: ["content_type": "image/png", "byte_size": 1_001])
@@ -198,7 +198,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func onlyTheSendersOwnUploadedAttachmentsCanBeLinked() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -227,7 +227,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func attachmentsKeepTheOrderTheyWereSentIn() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             var ids: [String] = []
@@ -244,7 +244,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func downloadURLsFollowVisibility() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let (_, carol) = try await api.login("carol")
@@ -269,7 +269,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func deletingFollowsTheRulesAndUpdatesTheMessage() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let events = await server.app.pubsub.subscribe()
         try await server.run { api in
             let (_, alice) = try await api.login("alice")
@@ -304,7 +304,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func aDeletedMessagesAttachmentsBecomeUnreachableAndTheirBytesGo() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let local = try #require(server.app.attachments.blobs as? LocalBlobStore)
         try await server.run { api in
             let (_, alice) = try await api.login("alice")
@@ -330,7 +330,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func uploadsNeverSentAreCleanedUpAfterTheirLifetime() async throws {
-        let server = try await TestServer.make {
+        let server = try await ServerFixture.open {
             $0.attachments.pendingLifetime = 60
             $0.attachments.uploadURLLifetime = 60
         }
@@ -354,7 +354,7 @@ struct AttachmentRouteTests {
     }
 
     @Test func idempotentUploadRequestsReplay() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             // Raw bytes: a retry resends the same body, and encoding a dictionary twice may order keys differently.
             let body = Data(#"{"content_type":"image/png","byte_size":10}"#.utf8)

@@ -3,6 +3,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// `GET /v1/ice-servers` and `POST /v1/conversations/:id/call-token`: credentials checked by
@@ -14,7 +15,7 @@ struct CallCredentialsRouteTests {
 
     @Test func iceServersGiveStunAndTurnWithCoturnRESTCredentials() async throws {
         let clock = CallTestClock()
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.calls.stunURLs = ["stun:stun.example.com:3478", "stun:stun2.example.com:3478"]
             $0.calls.turnURLs = ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:5349"]
             $0.calls.turnSecret = Self.turnSecret
@@ -40,7 +41,7 @@ struct CallCredentialsRouteTests {
     }
 
     @Test func withoutTurnSecretOnlyStunIsOffered() async throws {
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.calls.stunURLs = ["stun:stun.example.com:3478"]
             $0.calls.turnURLs = ["turn:turn.example.com:3478"]
         }) { server in
@@ -53,7 +54,7 @@ struct CallCredentialsRouteTests {
 
     @Test func theCallTokenIsALiveKitTokenSignedWithTheAPISecretForMembersOnly() async throws {
         let clock = CallTestClock()
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.calls.liveKitURL = "wss://sfu.example.com"
             $0.calls.liveKitAPIKey = "APIkey123"
             $0.calls.liveKitAPISecret = Self.liveKitSecret
@@ -90,7 +91,7 @@ struct CallCredentialsRouteTests {
     }
 
     @Test func withoutAnSFUTheCallTokenIs503WithAnErrorEnvelope() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let room = try await server.conversation(owner: ann, members: [])
             let answer = try await server.call(.post, "/v1/conversations/\(room)/call-token", token: ann.token)

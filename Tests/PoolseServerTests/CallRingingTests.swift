@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Ringing over real sockets (`call:*` pushes on `user:<id>`, docs/calls.md): the state lives in
@@ -12,7 +13,7 @@ import Testing
 struct CallRingingTests {
     /// A user with a socket joined to its own `user:<id>` topic.
     struct Phone {
-        let user: RealtimeTestServer.TestUser
+        let user: TestUser
         let socket: PhoenixTestSocket
         var topic: String { "user:\(user.id)" }
 
@@ -27,7 +28,7 @@ struct CallRingingTests {
         @discardableResult
         func ok(_ event: String, _ payload: JSONValue, ref: String) async throws -> JSONValue {
             let (status, response) = try await push(event, payload, ref: ref)
-            guard status == "ok" else { throw RealtimeTestFailure("\(event) was refused: \(response)") }
+            guard status == "ok" else { throw TestFailure("\(event) was refused: \(response)") }
             return response
         }
 
@@ -43,7 +44,7 @@ struct CallRingingTests {
         }
     }
 
-    static func phone(_ user: RealtimeTestServer.TestUser, on server: RealtimeTestServer) async throws -> Phone {
+    static func phone(_ user: TestUser, on server: ServerNode) async throws -> Phone {
         let socket = try await server.socket(user)
         let reply = try await socket.join("user:\(user.id)", joinRef: "u")
         #expect(reply.payload.member("status") == "ok")
@@ -58,7 +59,7 @@ struct CallRingingTests {
 
     /// Ann rings Bob (on `calleeNode`, or the same server) in a room of their own; Bob's phone
     /// has the `call:incoming`.
-    static func annRingsBob(on server: RealtimeTestServer, calleeNode: RealtimeTestServer? = nil)
+    static func annRingsBob(on server: ServerNode, calleeNode: ServerNode? = nil)
         async throws -> (caller: Phone, callee: Phone, room: String, callId: String) {
         let ann = try await server.user("ann"), bob = try await server.user("bob")
         let room = try await server.conversation(owner: ann, members: [bob])
@@ -71,7 +72,7 @@ struct CallRingingTests {
     // MARK: - Two users
 
     @Test func aCallRingsIsAcceptedAndHungUpAndALateAcceptIsRefused() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let caller = try await Self.phone(ann, on: server), callee = try await Self.phone(bob, on: server)
@@ -101,7 +102,7 @@ struct CallRingingTests {
     }
 
     @Test func anAcceptAfterTheCallerCancelledIsRefused() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let caller = try await Self.phone(ann, on: server), callee = try await Self.phone(bob, on: server)
@@ -121,7 +122,7 @@ struct CallRingingTests {
     }
 
     @Test func refusedPushesSayWhy() async throws {
-        try await RealtimeTestServer.run({ $0.calls.maxCallees = 2 }) { server in
+        try await ServerFixture.runNode({ $0.calls.maxCallees = 2 }) { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob"), eve = try await server.user("eve")
             let carol = try await server.user("carol"), dan = try await server.user("dan")
             let room = try await server.conversation(owner: ann, members: [bob])
@@ -154,7 +155,7 @@ struct CallRingingTests {
     }
 
     @Test func membersWhoBlockTheCallerAreNotRung() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob"), carol = try await server.user("carol")
             let group = try await server.conversation(owner: ann, members: [bob, carol])
             let direct = try await server.ok(.post, "/v1/conversations", token: ann.token, body: [
@@ -175,7 +176,7 @@ struct CallRingingTests {
     }
 
     @Test func callPushesCountAgainstTheWriteRate() async throws {
-        try await RealtimeTestServer.run({ $0.rateLimits.writes = Rate(perSecond: 0.001, burst: 2) }) { server in
+        try await ServerFixture.runNode({ $0.rateLimits.writes = Rate(perSecond: 0.001, burst: 2) }) { server in
             let ann = try await server.user("ann")
             let phone = try await Self.phone(ann, on: server)
             let unknown: JSONValue = ["call_id": .string(UUID().uuidString.lowercased())]
@@ -188,7 +189,7 @@ struct CallRingingTests {
     // MARK: - Three users, two nodes
 
     @Test func threeUsersOnTwoNodesRingDeclineAcceptAndHangUp() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob"), carol = try await a.user("carol")
             let room = try await a.conversation(owner: ann, members: [bob, carol])
@@ -219,7 +220,7 @@ struct CallRingingTests {
     }
 
     @Test func busyFromTheOnlyCalleeEndsTheCallOnEveryNode() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let (caller, callee, room, callId) = try await Self.annRingsBob(on: cluster.nodes[0], calleeNode: cluster.nodes[1])
             try await callee.ok(CallEvent.busy, ["call_id": .string(callId)], ref: "2")
             let busy = try await caller.expect(CallEvent.busyEvent)
@@ -234,7 +235,7 @@ struct CallRingingTests {
 
     @Test func aCallNobodyAnswersRingsOutAfterSixtySecondsOnTheCallClock() async throws {
         let clock = CallTestClock()
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.calls.now = { clock.micros }
             $0.calls.sweepInterval = .milliseconds(20)
         }) { server in
@@ -256,7 +257,7 @@ struct CallRingingTests {
 
     @Test func anAcceptAfterTheRingTimeoutIsRefusedEvenBeforeTheSweep() async throws {
         let clock = CallTestClock()
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.calls.now = { clock.micros }
             // No sweep during the test: the accept itself finds the call rang out.
             $0.calls.sweepInterval = .seconds(3_600)

@@ -4,6 +4,7 @@ import HTTPTypes
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// The one commit-and-publish path: events are written in the change's transaction, published
@@ -11,7 +12,7 @@ import Testing
 @Suite("Commit and publish")
 struct CommitPathTests {
     @Test func publishedBatchesLeaveTheOutbox() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: ["bob"])
             for index in 0..<5 { _ = try await api.send("m\(index)", to: group.id, token: alice) }
@@ -22,7 +23,7 @@ struct CommitPathTests {
     }
 
     @Test func eventsLeftByADeadNodeArePublishedBySweep() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let app = server.app
         let events = await app.pubsub.subscribe()
         let relay = EventRelay(store: app.store, pubsub: app.pubsub, logger: app.logger, staleAfter: .seconds(30))
@@ -49,7 +50,7 @@ struct CommitPathTests {
     }
 
     @Test func conversationRequestsAreExpandedWhenPublished() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (alice, aliceToken) = try await api.login("alice")
             let (bob, _) = try await api.login("bob")
             let group = try await api.createGroup(token: aliceToken, members: ["bob"])
@@ -78,7 +79,7 @@ struct CommitPathTests {
     }
 
     @Test func twoSweepersNeverPublishABatchTwice() async throws {
-        let cluster = try await TestCluster.make(nodes: 2)
+        let cluster = try await ServerFixture.open(nodes: 2)
         let apps = cluster.nodes.map(\.app)
         let events = await apps[0].pubsub.subscribe()
         let old = WallClock.nowMicros() - 60_000_000
@@ -104,11 +105,11 @@ struct CommitPathTests {
         }
         #expect(seen.sorted() == Array(0..<batches))
         #expect(try await apps[0].store.read { try await $0.outboxCount() } == 0)
-        for node in cluster.nodes { await node.cleanUp() }
+        await cluster.cleanUp()
     }
 
     @Test func anIdempotentResponseIsStoredWithItsWrite() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (alice, aliceToken) = try await api.login("alice")
             let group = try await api.createGroup(token: aliceToken, members: [])
             let app = api.server.app
@@ -151,7 +152,7 @@ struct CommitPathTests {
     }
 
     @Test func aRouteResponseIsReplayedByteForByte() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: ["bob"])
             for (method, path, json) in [

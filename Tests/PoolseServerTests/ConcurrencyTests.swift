@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Sequences under concurrency")
 struct ConcurrencyTests {
     @Test func concurrentSendsGetGapFreeUniqueSequences() async throws {
-        try await TestServer.make { $0.rateLimits.enabled = false }.run { api in
+        try await ServerFixture.open { $0.rateLimits.enabled = false }.run { api in
             var tokens: [String] = []
             for i in 0..<4 { tokens.append(try await api.login("user\(i)").token) }
             let group = try await api.createGroup(token: tokens[0], members: (1..<4).map { "user\($0)" })
@@ -16,7 +17,7 @@ struct ConcurrencyTests {
                 for i in 0..<total {
                     let token = tokens[i % tokens.count]
                     tasks.addTask {
-                        let result = try await api.requestOnOwnConnection(.post, "/v1/conversations/\(group.id)/messages",
+                        let result = try await api.request(.post, "/v1/conversations/\(group.id)/messages",
                                                                           token: token, json: ["body": .string("m\(i)")])
                         return try result.decode(Message.self).sequence
                     }

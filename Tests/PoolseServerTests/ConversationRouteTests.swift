@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Conversations and members")
 struct ConversationRouteTests {
     @Test func groupCreatorIsOwnerAndUnknownMembersAreProvisioned() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (alice, token) = try await api.login("alice")
             let group = try await api.createGroup(token: token, members: ["bob", "carol"])
             #expect(group.createdByUserId == alice.id)
@@ -26,7 +27,7 @@ struct ConversationRouteTests {
     }
 
     @Test func directConversationIsDeduplicatedPerPair() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let first = try await api.request(.post, "/v1/conversations", token: alice,
@@ -49,7 +50,7 @@ struct ConversationRouteTests {
     }
 
     @Test func memberLimitIsEnforcedOnCreateAddAndUpdate() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, token) = try await api.login("owner")
             try await api.request(.post, "/v1/conversations", token: token,
                                   json: ["type": "group", "member_limit": 2, "member_external_ids": ["a", "b"]])
@@ -69,7 +70,7 @@ struct ConversationRouteTests {
     }
 
     @Test func onlyOwnerOrAdminUpdatesAndAddsAndNullClears() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, owner) = try await api.login("owner")
             let group = try await api.createGroup(token: owner, members: ["member"])
             let (_, member) = try await api.login("member")
@@ -98,7 +99,7 @@ struct ConversationRouteTests {
     }
 
     @Test func removalRules() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (ownerUser, owner) = try await api.login("owner")
             let group = try await api.createGroup(token: owner, members: ["m1", "m2"])
             let (m1User, m1) = try await api.login("m1")
@@ -116,7 +117,7 @@ struct ConversationRouteTests {
     }
 
     @Test func listIsMostRecentFirstWithUnreadCounts() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let older = try await api.createGroup(token: alice, members: ["bob"])
@@ -138,7 +139,7 @@ struct ConversationRouteTests {
     }
 
     @Test func unreadCountsSkipDeletedAndOwnMessages() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -161,7 +162,7 @@ struct ConversationRouteTests {
     }
 
     @Test func nonMembersGetNotFound() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, eve) = try await api.login("eve")
             let group = try await api.createGroup(token: alice, members: ["bob"])

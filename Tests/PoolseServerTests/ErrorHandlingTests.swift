@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Bad input gets the error envelope, never a 500")
 struct ErrorHandlingTests {
     @Test func malformedJSONAndWrongTypesAreBadRequests() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -24,7 +25,7 @@ struct ErrorHandlingTests {
     }
 
     @Test func oversizeBodiesAreRefusedWith413() async throws {
-        try await TestServer.make { $0.limits.maxBodyBytes = 2_048 }.run { api in
+        try await ServerFixture.open { $0.limits.maxBodyBytes = 2_048 }.run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let big = Data(("{\"body\": \"" + String(repeating: "x", count: 4_000) + "\"}").utf8)
@@ -34,7 +35,7 @@ struct ErrorHandlingTests {
     }
 
     @Test func badUUIDsInPathsAndUnknownRoutes() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             try await api.request(.get, "/v1/conversations/123", token: alice).expectError(400, "bad_request")
             try await api.request(.patch, "/v1/messages/zzz", token: alice, json: ["body": "x"]).expectError(400, "bad_request")
@@ -45,7 +46,7 @@ struct ErrorHandlingTests {
     }
 
     @Test func tokenProblemsHaveTheirOwnCodes() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         try await server.run { api in
             let user = try await api.createUser("alice")
             let expired = try UserService.token(for: user, ttlSeconds: -10, keys: server.app.keys).token
@@ -56,7 +57,7 @@ struct ErrorHandlingTests {
     }
 
     @Test func requestsCarryARequestId() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let result = try await api.request(.get, "/healthz")
             #expect(result.status == 200)
             #expect(result.header("X-Request-Id")?.isEmpty == false)

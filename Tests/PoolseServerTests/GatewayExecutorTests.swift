@@ -1,6 +1,7 @@
 import Logging
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// The gateway's actor carrying out its state machine, with sockets in memory, the in-process

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// The connection rules end to end, over raw TCP on a live port: what a misbehaving client sends,
@@ -28,14 +29,14 @@ struct HTTPConnectionTests {
     // MARK: - Timeouts
 
     @Test func silentConnectionIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.timeouts(short: ["head"])) { server in
+        try await ServerFixture.runNode(Self.timeouts(short: ["head"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             #expect(try await connection.readToClose().isEmpty)
         }
     }
 
     @Test func headThatStopsHalfWayIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.timeouts(short: ["head"])) { server in
+        try await ServerFixture.runNode(Self.timeouts(short: ["head"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: loc")
             #expect(try await connection.readToClose().isEmpty)
@@ -43,7 +44,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func bodyThatStopsHalfWayIsClosed() async throws {
-        try await RealtimeTestServer.run(Self.timeouts(short: ["body"])) { server in
+        try await ServerFixture.runNode(Self.timeouts(short: ["body"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("POST /v1/users HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(server.apiKey)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"external_id\"")
@@ -53,7 +54,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func idleKeptAliveConnectionIsClosedAfterItsResponse() async throws {
-        try await RealtimeTestServer.run(Self.timeouts(short: ["idle"])) { server in
+        try await ServerFixture.runNode(Self.timeouts(short: ["idle"])) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             let text = try await connection.readToClose()
@@ -63,7 +64,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func upgradedSocketOutlivesTheHTTPTimeouts() async throws {
-        try await RealtimeTestServer.run({ configuration in
+        try await ServerFixture.runNode({ configuration in
             configuration.http.requestHeadTimeout = .seconds(1)
             configuration.http.requestBodyTimeout = .milliseconds(300)
             configuration.http.idleTimeout = .milliseconds(300)
@@ -105,7 +106,7 @@ struct HTTPConnectionTests {
 
     @Test(arguments: Malformed.all)
     func malformedRequestIsAnsweredAndClosed(_ malformed: Malformed) async throws {
-        try await RealtimeTestServer.run(Self.longTimeouts) { server in
+        try await ServerFixture.runNode(Self.longTimeouts) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send(malformed.request)
             let text = try await connection.readToClose()
@@ -116,7 +117,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func configuredHeadLimitsAreTheOnesHeld() async throws {
-        try await RealtimeTestServer.run({ configuration in
+        try await ServerFixture.runNode({ configuration in
             Self.longTimeouts(&configuration)
             configuration.http.maxHeaderCount = 5
             configuration.http.maxHeaderBytes = 2_048
@@ -138,7 +139,7 @@ struct HTTPConnectionTests {
     }
 
     @Test func http10WithoutKeepAliveIsClosedAfterItsResponse() async throws {
-        try await RealtimeTestServer.run(Self.longTimeouts) { server in
+        try await ServerFixture.runNode(Self.longTimeouts) { server in
             let connection = try await RawHTTPConnection.open(port: server.port)
             try await connection.send("GET /healthz HTTP/1.0\r\n\r\n")
             let text = try await connection.readToClose()
@@ -150,7 +151,7 @@ struct HTTPConnectionTests {
     // MARK: - Connection cap
 
     @Test func atTheCapHealthIsAnsweredOthersGet503AndPastTheReserveConnectionsAreClosed() async throws {
-        try await RealtimeTestServer.run({ configuration in
+        try await ServerFixture.runNode({ configuration in
             Self.longTimeouts(&configuration)
             configuration.http.maxConnections = 2
             configuration.http.overflowReserve = 2

@@ -1,6 +1,7 @@
 import Foundation
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Issue 12, defect 1: a frame whose `join_ref` or `ref` is a number no Int64 holds trapped the
@@ -8,7 +9,7 @@ import Testing
 /// server keeps serving this socket's neighbours.
 @Suite struct HostileFrameTests {
     @Test func hugeNumericRefsDoNotStopTheServer() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let bystander = try await server.socket(ann)
             let attacker = try await server.socket(ann)

@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Idempotency-Key (PROTOCOL.md §4.2)")
 struct IdempotencyTests {
     @Test func successfulResponsesAreReplayedVerbatim() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -24,7 +25,7 @@ struct IdempotencyTests {
     }
 
     @Test func sameKeyWithADifferentBodyIsRefused() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -35,7 +36,7 @@ struct IdempotencyTests {
     }
 
     @Test func errorsAreNotStoredSoAFixedRequestCanReuseTheKey() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -47,7 +48,7 @@ struct IdempotencyTests {
     }
 
     @Test func keysAreScopedToCallerAndPath() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -60,7 +61,7 @@ struct IdempotencyTests {
     }
 
     @Test func concurrentRequestsWithOneKeyCreateOneMessage() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -85,7 +86,7 @@ struct IdempotencyTests {
     }
 
     @Test func overlongKeysAreRefused() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             try await api.request(.post, "/v1/conversations/\(group.id)/messages", token: alice, json: ["body": "x"],
@@ -100,7 +101,7 @@ struct IdempotencyKeyOrderTests {
     /// A client's encoder may write an object's keys in another order in another process (a
     /// relaunched app resending from its outbox): the same request must still be recognised.
     @Test func theSameBodyWithKeysInAnotherOrderIsReplayed() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, token) = try await api.login("alice")
             let group = try await api.createGroup(token: token, members: [])
             let path = "/v1/conversations/\(group.id)/messages"

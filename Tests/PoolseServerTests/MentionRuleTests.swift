@@ -2,6 +2,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// PROTOCOL.md §4.1: `mentions` name members of the conversation. Anyone else is refused with
@@ -10,7 +11,7 @@ import Testing
 @Suite("Mentions")
 struct MentionRuleTests {
     @Test func onlyMembersCanBeMentioned() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (bob, _) = try await api.login("bob")
             let (outsider, _) = try await api.login("outsider")

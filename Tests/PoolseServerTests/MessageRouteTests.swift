@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Messages")
 struct MessageRouteTests {
     @Test func clientSuppliedIdMakesResendsSafe() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -33,7 +34,7 @@ struct MessageRouteTests {
     }
 
     @Test func bodyRulesAndLimits() async throws {
-        try await TestServer.make { $0.limits.maxMessageLength = 20 }.run { api in
+        try await ServerFixture.open { $0.limits.maxMessageLength = 20 }.run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"
@@ -52,7 +53,7 @@ struct MessageRouteTests {
     }
 
     @Test func feedIsNewestFirstAndPagesWithBefore() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             for i in 1...7 { _ = try await api.send("m\(i)", to: group.id, token: alice) }
@@ -71,7 +72,7 @@ struct MessageRouteTests {
     }
 
     @Test func threadsCountRepliesAndStayOutOfTheMainFeedButNotCatchUp() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let root = try await api.send("root", to: group.id, token: alice)
@@ -99,7 +100,7 @@ struct MessageRouteTests {
     }
 
     @Test func quotesCarryAPreviewThatFollowsDeletion() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let long = String(repeating: "q", count: 300)
@@ -124,7 +125,7 @@ struct MessageRouteTests {
     }
 
     @Test func editAndDeleteRules() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, owner) = try await api.login("owner")
             let (_, member) = try await api.login("member")
             let group = try await api.createGroup(token: owner, members: ["member"])
@@ -155,7 +156,7 @@ struct MessageRouteTests {
     }
 
     @Test func reactionsAreIdempotentPerUserAndEmoji() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (aliceUser, alice) = try await api.login("alice")
             let (bobUser, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -177,7 +178,7 @@ struct MessageRouteTests {
     }
 
     @Test func readCursorOnlyMovesForward() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (aliceUser, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: bob, members: ["alice"])
@@ -197,7 +198,7 @@ struct MessageRouteTests {
     }
 
     @Test func mentionsAreStored() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (bobUser, _) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])

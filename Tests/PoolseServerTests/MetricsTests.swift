@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Prometheus metrics")
 struct MetricsTests {
     @Test func requestsAreCountedByRouteTemplateAndStatus() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             _ = try await api.send("one", to: group.id, token: alice)

@@ -2,6 +2,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Pin events reach sockets on another node (through PostgreSQL on PostgreSQL, through the
@@ -9,7 +10,7 @@ import Testing
 @Suite("Pin events across nodes", .serialized)
 struct MultiNodePinTests {
     @Test func pinAndUnpinThroughOneNodeReachASocketOnAnother() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])

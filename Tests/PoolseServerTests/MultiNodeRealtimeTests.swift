@@ -2,15 +2,16 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Realtime across nodes: sockets on one node hear what is done through another. On PostgreSQL
 /// (`POOLSE_TEST_POSTGRES_URL`) events travel through `PostgresPubSub`; on SQLite the nodes of a
-/// `TestCluster` share one in-process pub/sub, so the same tests run and pass on both.
+/// `ServerFixture` share one in-process pub/sub, so the same tests run and pass on both.
 @Suite("Realtime across nodes", .serialized)
 struct MultiNodeRealtimeTests {
     @Test func aMessageSentThroughOneNodeReachesASocketOnAnother() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -28,7 +29,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func aMessageTooLargeForANotificationStillCrossesNodes() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -44,7 +45,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func aBurstSplitAcrossBothNodesArrivesInSequenceOrderOnEach() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob"), carol = try await a.user("carol")
             let room = try await a.conversation(owner: ann, members: [bob, carol])
@@ -64,7 +65,7 @@ struct MultiNodeRealtimeTests {
                 while sequences.count < count {
                     let frame = try await socket.expect("message:new")
                     guard case .number(let sequence) = frame.payload.member("sequence") else {
-                        throw RealtimeTestFailure("no sequence in \(frame)")
+                        throw TestFailure("no sequence in \(frame)")
                     }
                     sequences.append(Int(sequence))
                 }
@@ -74,7 +75,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func presenceAndTypingCrossNodes() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -109,7 +110,7 @@ struct MultiNodeRealtimeTests {
     @Test func presenceOfAStoppedNodeDisappears() async throws {
         // The default 5 s heartbeat and 15 s timeout, on one clock for both nodes that the test moves.
         let clock = VirtualGatewayClock()
-        try await RealtimeTestCluster.run({ $0.realtime.clock = clock }) { cluster in
+        try await ServerFixture.runCluster({ $0.realtime.clock = clock }) { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -136,7 +137,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func deliveryResumesAfterTheListeningConnectionIsCut() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -159,7 +160,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func aKickThroughOneNodeClosesTheTopicOnAnother() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -175,7 +176,7 @@ struct MultiNodeRealtimeTests {
     }
 
     @Test func stoppingANodeMidTrafficLosesNoAcknowledgedMessage() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0]
             let ann = try await a.user("ann"), bob = try await a.user("bob")
             let room = try await a.conversation(owner: ann, members: [bob])
@@ -222,7 +223,7 @@ struct MultiNodeRealtimeTests {
             #expect(acknowledged.count >= total / 2)
 
             let page = try await a.ok(.get, "/v1/conversations/\(room)/messages?limit=100", token: ann.token)
-            guard case .array(let stored) = page.member("data") else { throw RealtimeTestFailure("no data in \(page)") }
+            guard case .array(let stored) = page.member("data") else { throw TestFailure("no data in \(page)") }
             let ids = Set(stored.compactMap { $0.member("id").stringValue })
             #expect(acknowledged.isSubset(of: ids))
             let sequences = stored.compactMap { message -> Int? in

@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Several nodes over one database")
 struct MultiNodeTests {
     @Test func tokensFromOneNodeWorkOnAnother() async throws {
-        try await TestCluster.make(nodes: 2).run { nodes in
+        try await ServerFixture.open(nodes: 2).runClients { nodes in
             let (user, token) = try await nodes[0].login("alice")
             let me = try await nodes[1].request(.get, "/v1/me", token: token)
             #expect(try me.decode(User.self).id == user.id)
@@ -15,7 +16,7 @@ struct MultiNodeTests {
     }
 
     @Test func concurrentSendsThroughTwoNodesStayGapFree() async throws {
-        try await TestCluster.make(nodes: 2, { $0.rateLimits.enabled = false }).run { nodes in
+        try await ServerFixture.open(nodes: 2, { $0.rateLimits.enabled = false }).runClients { nodes in
             let (_, alice) = try await nodes[0].login("alice")
             let (_, bob) = try await nodes[1].login("bob")
             let group = try await nodes[0].createGroup(token: alice, members: ["bob"])
@@ -25,7 +26,7 @@ struct MultiNodeTests {
                     let node = nodes[i % 2]
                     let token = i % 3 == 0 ? alice : bob
                     tasks.addTask {
-                        try await node.requestOnOwnConnection(.post, "/v1/conversations/\(group.id)/messages", token: token,
+                        try await node.request(.post, "/v1/conversations/\(group.id)/messages", token: token,
                                                               json: ["body": .string("m\(i)")]).decode(Message.self).sequence
                     }
                 }
@@ -36,7 +37,7 @@ struct MultiNodeTests {
     }
 
     @Test func oneIdempotencyKeySentToTwoNodesAtOnceMakesOneMessage() async throws {
-        try await TestCluster.make(nodes: 2).run { nodes in
+        try await ServerFixture.open(nodes: 2).runClients { nodes in
             let (_, alice) = try await nodes[0].login("alice")
             let group = try await nodes[0].createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"

@@ -3,6 +3,7 @@ import HTTPTypes
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// The request schemas of openapi.json held against the live server: every constraint the
@@ -43,7 +44,7 @@ struct OpenAPIConstraintTests {
         let document = try document()
         let schemas = try #require(document["components"]?.objectValue?["schemas"]?.objectValue)
         let paths = try #require(document["paths"]?.objectValue)
-        try await TestServer.make { $0.rateLimits.enabled = false }.run { api in
+        try await ServerFixture.open { $0.rateLimits.enabled = false }.run { api in
             let probes = try await Self.probes(api)
             var covered: Set<String> = []
             for probe in probes {
@@ -77,7 +78,7 @@ struct OpenAPIConstraintTests {
 
     @Test func mutuallyExclusiveParametersAreRefusedTogether() async throws {
         let paths = try #require(try document()["paths"]?.objectValue)
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, token) = try await api.login("exclusive")
             let conversation = try await api.createGroup(token: token, members: [])
             var checked = 0

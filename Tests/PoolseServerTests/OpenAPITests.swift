@@ -3,6 +3,7 @@ import HTTPTypes
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("The OpenAPI document matches the routes")
@@ -12,7 +13,7 @@ struct OpenAPITests {
     }
 
     @Test func everyRouteAndItsErrorsAreDocumented() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let paths = try #require(try document()["paths"]?.objectValue)
         for route in server.app.declaredRoutes {
             let operation = paths[route.openAPIPath]?.objectValue?[route.method.rawValue.lowercased()]?.objectValue
@@ -25,7 +26,7 @@ struct OpenAPITests {
     }
 
     @Test func everyDocumentedOperationIsARoute() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let registered = Set(server.app.declaredRoutes.map { "\($0.method.rawValue.lowercased()) \($0.openAPIPath)" })
         let paths = try #require(try document()["paths"]?.objectValue)
         for (path, item) in paths {
@@ -42,7 +43,7 @@ struct OpenAPITests {
     /// that lists exactly the documented ones.
     @Test func undocumentedMethodsGet405WithAllow() async throws {
         let paths = try #require(try document()["paths"]?.objectValue)
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             for (path, item) in paths {
                 let documented = Set((item.objectValue ?? [:]).keys.filter { Self.methods.contains($0) })
                 let concrete = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
@@ -60,7 +61,7 @@ struct OpenAPITests {
     }
 
     @Test func documentIsServed() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let served = try await api.request(.get, "/openapi.json")
             #expect(served.status == 200)
             #expect(served.json.objectValue?["openapi"]?.stringValue == "3.1.0")

@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Pinned messages")
 struct PinRouteTests {
     @Test func ownerPinsAndUnpinsAndTheListIsNewestPinFirst() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (owner, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -43,7 +44,7 @@ struct PinRouteTests {
     }
 
     @Test func membersPinOnlyWhenThePolicySaysSo() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, bob) = try await api.login("bob")
             let group = try await api.createGroup(token: alice, members: ["bob"])
@@ -59,7 +60,7 @@ struct PinRouteTests {
     }
 
     @Test func strangersAndOtherTenantsGetNotFound() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (_, mallory) = try await api.login("mallory")
             let group = try await api.createGroup(token: alice, members: [])
@@ -73,7 +74,7 @@ struct PinRouteTests {
     }
 
     @Test func theLimitIsEnforcedPerConversation() async throws {
-        try await TestServer.make { $0.limits.maxPinsPerConversation = 3 }.run { api in
+        try await ServerFixture.open { $0.limits.maxPinsPerConversation = 3 }.run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             var messages: [Message] = []
@@ -96,7 +97,7 @@ struct PinRouteTests {
     }
 
     @Test func aDeletedMessageLosesItsPinAndCannotBePinned() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let message = try await api.send("soon gone", to: group.id, token: alice)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Rate limits (PROTOCOL.md §4.3)")
@@ -34,7 +35,7 @@ struct RateLimitTests {
     }
 
     @Test func overTheLimitIs429WithRetryAfter() async throws {
-        try await TestServer.make { $0.rateLimits.writes = Rate(perSecond: 0.01, burst: 2) }.run { api in
+        try await ServerFixture.open { $0.rateLimits.writes = Rate(perSecond: 0.01, burst: 2) }.run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let path = "/v1/conversations/\(group.id)/messages"

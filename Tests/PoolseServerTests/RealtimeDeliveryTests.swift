@@ -1,12 +1,13 @@
 import Foundation
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Ordering, removals, blocks and slow readers.
 @Suite struct RealtimeDeliveryTests {
     @Test func aBurstOfConcurrentSendsArrivesInSequenceOrder() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob"), carol = try await server.user("carol")
             let room = try await server.conversation(owner: ann, members: [bob, carol])
             let socket = try await server.socket(carol)
@@ -22,7 +23,7 @@ import Testing
             while sequences.count < count {
                 let frame = try await socket.expect("message:new")
                 guard case .number(let sequence) = frame.payload.member("sequence") else {
-                    throw RealtimeTestFailure("no sequence in \(frame)")
+                    throw TestFailure("no sequence in \(frame)")
                 }
                 sequences.append(Int(sequence))
             }
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func aRemovedMemberIsClosedOutAtOnceAndHearsNothingMore() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let topic = "conversation:\(room)"
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func aBlockedUserIsClosedOutAndDisconnected() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let bobSocket = try await server.socket(bob)
@@ -88,7 +89,7 @@ import Testing
 
     @Test func aSlowReaderIsDisconnectedWithoutHoldingUpOthers() async throws {
         let queueLimit = 64, batch = 32
-        try await RealtimeTestServer.run({ $0.realtime.outboundQueueLimit = queueLimit }) { server in
+        try await ServerFixture.runNode({ $0.realtime.outboundQueueLimit = queueLimit }) { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let topic = "conversation:\(room)"
@@ -105,7 +106,7 @@ import Testing
             let padding = JSONValue.string(String(repeating: "x", count: 32_000))
             var published = 0
             while await server.app.gateway.socketCount == 2 {
-                guard published < 8_000 else { throw RealtimeTestFailure("the slow socket was never cut") }
+                guard published < 8_000 else { throw TestFailure("the slow socket was never cut") }
                 let messages = (published..<published + batch).map {
                     RealtimeMessage(topic: topic, event: "bulk", payload: ["n": .number(Double($0)), "pad": padding])
                 }

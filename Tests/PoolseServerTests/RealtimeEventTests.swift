@@ -1,12 +1,13 @@
 import Foundation
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Every REST write publishes its event after commit, with the payload shapes of PROTOCOL.md §6–§7.
 @Suite struct RealtimeEventTests {
     @Test func messageNewCarriesTheStoredMessageAndUpdatesEveryInbox() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let bobSocket = try await server.socket(bob)
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func editsReactionsAndDeletesArePublished() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let socket = try await server.socket(bob)
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func aReadIsPublishedAndUpdatesOnlyTheReadersInbox() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             let annSocket = try await server.socket(ann)
@@ -110,7 +111,7 @@ import Testing
     }
 
     @Test func conversationUpdatesCarryEachRecipientsOwnUnreadCount() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = try await server.conversation(owner: ann, members: [bob])
             try await server.send("one", in: room, as: ann)
@@ -132,7 +133,7 @@ import Testing
     }
 
     @Test func newMembersGetConversationCreated() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), carol = try await server.user("carol")
             let carolSocket = try await server.socket(carol)
             try await carolSocket.join("user:\(carol.id)", joinRef: "1")
@@ -152,7 +153,7 @@ import Testing
     }
 
     @Test func presenceFollowsEachSocketOfAUser() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = "conversation:\(try await server.conversation(owner: ann, members: [bob]))"
             let phone = try await server.socket(ann)
@@ -169,7 +170,7 @@ import Testing
             try await laptop.join(room, joinRef: "1")
             let laptopState = try await laptop.expect("presence_state")
             let metas = laptopState.payload.member(ann.id).member("metas")
-            guard case .array(let both) = metas else { throw RealtimeTestFailure("no metas: \(laptopState)") }
+            guard case .array(let both) = metas else { throw TestFailure("no metas: \(laptopState)") }
             #expect(both.count == 2 && both.contains(phoneRef))
             let laptopMeta = both.first { $0 != phoneRef }
             let laptopRef = try #require(laptopMeta)

@@ -3,12 +3,13 @@ import HTTPTypes
 import HummingbirdTesting
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// The socket endpoint and the Phoenix protocol over real sockets on a loopback port.
 @Suite struct RealtimeGatewayTests {
     /// A socket request as a browser sends it, over plain HTTP, to read the refusal.
-    func upgradeStatus(_ server: RealtimeTestServer, query: String) async throws -> (Int, JSONValue) {
+    func upgradeStatus(_ server: ServerNode, query: String) async throws -> (Int, JSONValue) {
         var headers = HTTPFields()
         headers[.upgrade] = "websocket"
         headers[.connection] = "Upgrade"
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func upgradesForAValidTokenAndAnswers403Otherwise() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let socket = try await server.socket(ann)
             try await socket.heartbeat(ref: "1")
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func conversationTopicsAreForMembersAndUserTopicsForTheirOwner() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob"), eve = try await server.user("eve")
             let room = try await server.conversation(owner: ann, members: [bob])
             let socket = try await server.socket(eve)
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func heartbeatsAreAnsweredAndPushesToUnjoinedTopicsAreErrors() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let room = try await server.conversation(owner: ann, members: [])
             let socket = try await server.socket(ann)
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func leaveRepliesOkThenClosesWithTheJoinRef() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let socket = try await server.socket(ann)
             let topic = "user:\(ann.id)"
@@ -118,7 +119,7 @@ import Testing
     }
 
     @Test func aSecondJoinClosesTheFirst() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann")
             let socket = try await server.socket(ann)
             let topic = "user:\(ann.id)"
@@ -139,7 +140,7 @@ import Testing
     @Test func aSilentSocketIsClosedAfterTheHeartbeatTimeout() async throws {
         // The default 60 s, on a clock the test moves.
         let clock = VirtualGatewayClock()
-        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
+        try await ServerFixture.runNode({ $0.realtime.clock = clock }) { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let silent = try await server.socket(ann)
             let chatty = try await server.socket(bob)
@@ -156,7 +157,7 @@ import Testing
     }
 
     @Test func malformedAndOversizedFramesHurtNoOtherSocket() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let sloppy = try await server.socket(ann)
             let bystander = try await server.socket(bob)

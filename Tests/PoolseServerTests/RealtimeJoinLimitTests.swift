@@ -1,11 +1,12 @@
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// What a socket may join, and how often, over real sockets (PROTOCOL.md §6, docs/realtime.md).
 @Suite struct RealtimeJoinLimitTests {
     @Test func reJoinsOfAJoinedTopicDoNotChurnPresence() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = "conversation:\(try await server.conversation(owner: ann, members: [bob]))"
             let peer = try await server.socket(bob)
@@ -40,7 +41,7 @@ import Testing
         // The defect: 1,500 re-joins in 2 s made 3,001 presence frames to each peer. The clock
         // stands still, so no join token comes back during the flood.
         let clock = VirtualGatewayClock()
-        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
+        try await ServerFixture.runNode({ $0.realtime.clock = clock }) { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let id = try await server.conversation(owner: ann, members: [bob])
             let room = "conversation:\(id)"
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func joinsOverTheRateAreAnsweredWithAnError() async throws {
-        try await RealtimeTestServer.run({ $0.realtime.joinRate = Rate(perSecond: 0.001, burst: 3) }) { server in
+        try await ServerFixture.runNode({ $0.realtime.joinRate = Rate(perSecond: 0.001, burst: 3) }) { server in
             let ann = try await server.user("ann")
             let socket = try await server.socket(ann)
             let topic = "user:\(ann.id)"
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func topicsBeyondTheCapAreAnsweredWithAnError() async throws {
-        try await RealtimeTestServer.run({ $0.realtime.maxTopicsPerSocket = 1 }) { server in
+        try await ServerFixture.runNode({ $0.realtime.maxTopicsPerSocket = 1 }) { server in
             let ann = try await server.user("ann"), bob = try await server.user("bob")
             let room = "conversation:\(try await server.conversation(owner: ann, members: [bob]))"
             let socket = try await server.socket(ann)

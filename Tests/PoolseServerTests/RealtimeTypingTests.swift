@@ -1,13 +1,14 @@
 import Foundation
 import PoolseWire
 import Testing
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// `typing` pushes, `typing:start`/`typing:stop` to peers only, with injected timeouts.
 @Suite struct RealtimeTypingTests {
     /// Ann (two sockets) and Bob in one conversation, every socket joined.
-    func room(_ server: RealtimeTestServer) async throws
-        -> (ann: RealtimeTestServer.TestUser, bob: RealtimeTestServer.TestUser, topic: String,
+    func room(_ server: ServerNode) async throws
+        -> (ann: TestUser, bob: TestUser, topic: String,
             annSocket: PhoenixTestSocket, annOther: PhoenixTestSocket, bobSocket: PhoenixTestSocket) {
         let ann = try await server.user("ann"), bob = try await server.user("bob")
         let topic = "conversation:\(try await server.conversation(owner: ann, members: [bob]))"
@@ -20,7 +21,7 @@ import Testing
     @Test func peersGetStartThenStopAfterTheTimeoutAndTheTypistGetsNeither() async throws {
         // The default 5 s, on a clock the test moves.
         let clock = VirtualGatewayClock()
-        try await RealtimeTestServer.run({ $0.realtime.clock = clock }) { server in
+        try await ServerFixture.runNode({ $0.realtime.clock = clock }) { server in
             let (ann, bob, topic, annSocket, annOther, bobSocket) = try await room(server)
             annSocket.push(topic, "typing", joinRef: "1", ref: "5")
             let typingReply = try await annSocket.reply(to: "5")
@@ -44,7 +45,7 @@ import Testing
 
     @Test func sendingAMessageStopsTypingAtOnce() async throws {
         // A timeout far beyond the test's waits: any stop seen can only come from the message.
-        try await RealtimeTestServer.run({ $0.realtime.typingTimeout = .seconds(600) }) { server in
+        try await ServerFixture.runNode({ $0.realtime.typingTimeout = .seconds(600) }) { server in
             let (ann, _, topic, annSocket, _, bobSocket) = try await room(server)
             annSocket.push(topic, "typing", joinRef: "1", ref: "5")
             _ = try await bobSocket.expect("typing:start")
@@ -58,7 +59,7 @@ import Testing
 
     @Test func repeatedTypingKeepsOneStartAndPushesOverTheLimitAreDroppedSilently() async throws {
         let clock = VirtualGatewayClock()
-        try await RealtimeTestServer.run({
+        try await ServerFixture.runNode({
             $0.realtime.clock = clock
             $0.rateLimits.typing = Rate(perSecond: 0.001, burst: 2)
         }) { server in
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func leavingEndsTheTypistsTyping() async throws {
-        try await RealtimeTestServer.run({ $0.realtime.typingTimeout = .seconds(600) }) { server in
+        try await ServerFixture.runNode({ $0.realtime.typingTimeout = .seconds(600) }) { server in
             let (ann, _, topic, annSocket, annOther, bobSocket) = try await room(server)
             annSocket.push(topic, "typing", joinRef: "1", ref: "5")
             _ = try await bobSocket.expect("typing:start")

@@ -10,8 +10,8 @@ import Testing
 @Suite("Attachments on S3", .enabled(if: MotoServer.shouldRun, "moto_server is not installed (pip install 'moto[server]')"))
 struct S3AttachmentTests {
     /// A test server whose blob store is a fresh bucket on `moto`.
-    func makeServer(_ moto: MotoServer) async throws -> (TestServer, S3BlobStore) {
-        let server = try await TestServer.make {
+    func makeServer(_ moto: MotoServer) async throws -> (ServerFixture, S3BlobStore) {
+        let server = try await ServerFixture.open {
             $0.attachments.store = .s3(S3Configuration(
                 endpoint: moto.endpoint, bucket: "poolse-\(UUID().uuidString.prefix(8).lowercased())",
                 accessKeyId: "test-key", secretAccessKey: "test-secret"))

@@ -2,6 +2,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Issue 13 in realtime, across two nodes: a blocked sender's messages never reach the blocker's
@@ -9,7 +10,7 @@ import Testing
 @Suite("Safety in realtime across nodes", .serialized)
 struct SafetyRealtimeTests {
     @Test func aBlockedSendersMessagesSkipTheBlockersSocketsOnEveryNode() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), ben = try await a.user("ben"), carol = try await a.user("carol")
             let room = try await a.conversation(owner: ann, members: [ben, carol])
@@ -34,7 +35,7 @@ struct SafetyRealtimeTests {
     }
 
     @Test func aBanClosesTheTopicOnEveryNode() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let owner = try await a.user("owner"), ben = try await a.user("ben")
             let room = try await a.conversation(owner: owner, members: [ben])
@@ -51,7 +52,7 @@ struct SafetyRealtimeTests {
     }
 
     @Test func aTenantWideBlockClosesEverySocketOnEveryNode() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ben = try await a.user("ben")
             let onA = try await a.socket(ben), onB = try await b.socket(ben)
@@ -65,7 +66,7 @@ struct SafetyRealtimeTests {
     }
 
     @Test func freezingTellsEveryMember() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let owner = try await a.user("owner"), ben = try await a.user("ben")
             let room = try await a.conversation(owner: owner, members: [ben])
@@ -85,7 +86,7 @@ struct SafetyRealtimeTests {
 @Suite("Blocked users' typing and presence", .serialized)
 struct BlockedPresenceTests {
     @Test func theBlockerSeesNeitherTypingNorPresenceOfTheBlocked() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), ben = try await a.user("ben"), carol = try await a.user("carol")
             let room = try await a.conversation(owner: ann, members: [ben, carol])

@@ -2,13 +2,14 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Issue 13: block, mute, report, ban, freeze and moderator deletion over REST.
 @Suite("Safety and moderation")
 struct SafetyRouteTests {
     @Test func blockingHidesTheBlockedUsersMessagesFromTheBlocker() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (ann, annToken) = try await api.login("ann")
             let (ben, benToken) = try await api.login("ben")
             let (_, carolToken) = try await api.login("carol")
@@ -52,7 +53,7 @@ struct SafetyRouteTests {
     }
 
     @Test func aBlockedUserCannotStartOrWriteInADirectConversation() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (ann, annToken) = try await api.login("ann")
             let (ben, benToken) = try await api.login("ben")
             let direct = try await api.request(.post, "/v1/conversations", token: benToken,
@@ -72,7 +73,7 @@ struct SafetyRouteTests {
     }
 
     @Test func mutingAndBlockingSilenceMentions() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), ben = try await server.user("ben"), carol = try await server.user("carol")
             let room = try await server.conversation(owner: ann, members: [ben, carol])
             let benSocket = try await server.socket(ben), carolSocket = try await server.socket(carol)
@@ -99,7 +100,7 @@ struct SafetyRouteTests {
     }
 
     @Test func reportsKeepTheEvidenceAndStayInTheirTenant() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, annToken) = try await api.login("ann")
             let (ben, benToken) = try await api.login("ben")
             let (_, outsiderToken) = try await api.login("outsider")
@@ -152,7 +153,7 @@ struct SafetyRouteTests {
     }
 
     @Test func bansRemoveAndKeepOut() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, ownerToken) = try await api.login("owner")
             let (ben, benToken) = try await api.login("ben")
             let (carol, carolToken) = try await api.login("carol")
@@ -193,7 +194,7 @@ struct SafetyRouteTests {
     }
 
     @Test func aFrozenConversationTakesWritesOnlyFromItsManagers() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, ownerToken) = try await api.login("owner")
             let (_, benToken) = try await api.login("ben")
             let group = try await api.createGroup(token: ownerToken, members: ["ben"])
@@ -218,7 +219,7 @@ struct SafetyRouteTests {
     }
 
     @Test func moderatorsDeleteOthersMessagesAndTheKeyDeletesAUsersMessages() async throws {
-        try await TestServer.make { $0.rateLimits = RateLimits().scaled(by: 100) }.run { api in
+        try await ServerFixture.open { $0.rateLimits = RateLimits().scaled(by: 100) }.run { api in
             let (_, ownerToken) = try await api.login("owner")
             let (spammer, spammerToken) = try await api.login("spammer")
             let (_, carolToken) = try await api.login("carol")

@@ -2,6 +2,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Message search")
@@ -14,7 +15,7 @@ struct SearchRouteTests {
     }
 
     @Test func wordsPhrasesPrefixesCaseAndAccents() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let cafe = try await api.send("Meet at the Café Noir tomorrow", to: group.id, token: alice)
@@ -37,7 +38,7 @@ struct SearchRouteTests {
     }
 
     @Test func cjkMatchesAnySubstring() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let tokyo = try await api.send("明日は東京タワーに行きます", to: group.id, token: alice)
@@ -53,7 +54,7 @@ struct SearchRouteTests {
     }
 
     @Test func onlyTheCallersConversationsAndNeverAnotherTenant() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let (bob, bobToken) = try await api.login("bob")
             let (_, mallory) = try await api.login("mallory")
@@ -79,7 +80,7 @@ struct SearchRouteTests {
     }
 
     @Test func aBlockedSendersMessagesAreLeftOut() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, aliceToken) = try await api.login("alice")
             let (bob, bobToken) = try await api.login("bob")
             let (_, carolToken) = try await api.login("carol")
@@ -94,7 +95,7 @@ struct SearchRouteTests {
     }
 
     @Test func editsAndDeletesAreReflectedAtOnce() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             let message = try await api.send("the old wording", to: group.id, token: alice)
@@ -112,7 +113,7 @@ struct SearchRouteTests {
     }
 
     @Test func filtersRepliesOrderAndPaging() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (alice, aliceToken) = try await api.login("alice")
             let (bob, bobToken) = try await api.login("bob")
             let group = try await api.createGroup(token: aliceToken, members: ["bob"])
@@ -152,7 +153,7 @@ struct SearchRouteTests {
     }
 
     @Test func aCommonQueryIsRankedAmongItsNewestMatches() async throws {
-        try await TestServer.make { $0.limits.maxSearchCandidates = 3 }.run { api in
+        try await ServerFixture.open { $0.limits.maxSearchCandidates = 3 }.run { api in
             let (_, alice) = try await api.login("alice")
             let group = try await api.createGroup(token: alice, members: [])
             // The best match is the oldest; with room for three candidates it is not ranked.
@@ -168,7 +169,7 @@ struct SearchRouteTests {
     }
 
     @Test func badQueriesAreRefusedClearly() async throws {
-        try await TestServer.make().run { api in
+        try await ServerFixture.open().run { api in
             let (_, alice) = try await api.login("alice")
             try await api.request(.get, "/v1/search/messages", token: alice).expectError(422, "validation_failed")
             try await api.request(.get, "/v1/search/messages?q=%20%21%3F", token: alice).expectError(422, "validation_failed")

@@ -2,14 +2,15 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Generated secrets live in the database, so nodes of one database agree without configuration.
 @Suite("Shared secrets")
 struct SharedSecretsTests {
     @Test func aTokenFromOneNodeVerifiesOnAnotherWithoutConfiguredKeys() async throws {
-        let cluster = try await TestCluster.make(nodes: 2) { $0.jwtSecrets = nil }
-        try await cluster.run { clients in
+        let cluster = try await ServerFixture.open(nodes: 2) { $0.jwtSecrets = nil }
+        try await cluster.runClients { clients in
             let (_, token) = try await clients[0].login("alice")
             #expect(try await clients[1].request(.get, "/v1/me", token: token).status == 200)
             #expect(try await clients[0].request(.get, "/v1/me", token: token).status == 200)
@@ -21,7 +22,7 @@ struct SharedSecretsTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let (keys, serialized) = try SigningKeys.generate()
         try (serialized + "\n").write(toFile: directory + "/jwt-keys", atomically: true, encoding: .utf8)
-        let server = try await TestServer.make { $0.dataDirectory = directory }
+        let server = try await ServerFixture.open { $0.dataDirectory = directory }
         #expect(server.app.keys.active.kid == keys.active.kid, "tokens minted before the upgrade stay valid")
         let stored = try await server.app.store.read { try await $0.secret(named: SharedSecrets.jwtKeysName) }
         #expect(stored == StoredSecret(value: serialized, sealed: false))
@@ -30,7 +31,7 @@ struct SharedSecretsTests {
 
     @Test func aSecretsKeySealsStoredSecrets() async throws {
         let passphrase = String(repeating: "s", count: 40)
-        let server = try await TestServer.make { $0.secretsKey = passphrase }
+        let server = try await ServerFixture.open { $0.secretsKey = passphrase }
         let store = server.app.store
         let stored = try #require(try await store.read { try await $0.secret(named: SharedSecrets.jwtKeysName) })
         #expect(stored.sealed)
@@ -51,7 +52,7 @@ struct SharedSecretsTests {
     }
 
     @Test func rotationPutsTheNewKeyFirstAndKeepsTheOld() async throws {
-        let server = try await TestServer.make { $0.jwtSecrets = nil }
+        let server = try await ServerFixture.open { $0.jwtSecrets = nil }
         let secrets = try SharedSecrets(store: server.app.store, configuration: server.app.configuration)
         let before = server.app.keys.active.kid
         let added = try await secrets.rotateSigningKeys()

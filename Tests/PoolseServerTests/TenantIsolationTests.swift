@@ -2,12 +2,13 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 @Suite("Tenants never see each other")
 struct TenantIsolationTests {
     @Test func anotherTenantsUsersConversationsAndMessagesAreNotFound() async throws {
-        let server = try await TestServer.make()
+        let server = try await ServerFixture.open()
         let otherKey = try await server.makeTenant()
         try await server.run { api in
             let (aliceUser, alice) = try await api.login("alice")

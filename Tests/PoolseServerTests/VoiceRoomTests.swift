@@ -2,6 +2,7 @@ import Foundation
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
 /// Voice rooms over real sockets (`voice:conversation:<id>`, docs/calls.md), on one node and
@@ -9,8 +10,8 @@ import Testing
 @Suite("Calls: voice rooms", .serialized)
 struct VoiceRoomTests {
     /// Opens a socket, joins the room's topic and sends `voice:join`; returns the socket.
-    static func enter(_ user: RealtimeTestServer.TestUser, _ conversationId: String,
-                      on server: RealtimeTestServer) async throws -> PhoenixTestSocket {
+    static func enter(_ user: TestUser, _ conversationId: String,
+                      on server: ServerNode) async throws -> PhoenixTestSocket {
         let socket = try await server.socket(user)
         let topic = VoiceEvent.topic(conversationId)
         let reply = try await socket.join(topic, joinRef: "v")
@@ -27,7 +28,7 @@ struct VoiceRoomTests {
     }
 
     @Test func aNonMemberCannotJoinTheVoiceRoom() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let ann = try await server.user("ann"), eve = try await server.user("eve")
             let room = try await server.conversation(owner: ann, members: [])
             let socket = try await server.socket(eve)
@@ -40,7 +41,7 @@ struct VoiceRoomTests {
     }
 
     @Test func presenceSignalsAndLeavesCrossNodesAndSignalsReachOnlyTheirTarget() async throws {
-        try await RealtimeTestCluster.run { cluster in
+        try await ServerFixture.runCluster { cluster in
             let a = cluster.nodes[0], b = cluster.nodes[1]
             let ann = try await a.user("ann"), bob = try await a.user("bob"), carol = try await a.user("carol")
             let room = try await a.conversation(owner: ann, members: [bob, carol])

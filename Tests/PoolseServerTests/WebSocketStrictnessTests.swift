@@ -7,7 +7,7 @@ import Testing
 /// over a raw TCP connection (a WebSocket library would never send them).
 @Suite("Realtime: WebSocket strictness")
 struct WebSocketStrictnessTests {
-    private func connect(_ server: RealtimeTestServer) async throws -> RawWebSocketClient {
+    private func connect(_ server: ServerNode) async throws -> RawWebSocketClient {
         let ann = try await server.user("ann")
         return try await RawWebSocketClient.connect(port: server.port,
                                                     target: "/socket/websocket?token=\(ann.token)&vsn=2.0.0")
@@ -16,12 +16,12 @@ struct WebSocketStrictnessTests {
     /// A heartbeat gets its reply: the raw client's framing is right, so a refusal below is the rule's.
     private func expectServed(_ client: RawWebSocketClient) async throws {
         client.write(text: #"[null,"1","phoenix","heartbeat",{}]"#)
-        guard case .frame(let reply) = await client.read() else { throw RealtimeTestFailure("no heartbeat reply") }
+        guard case .frame(let reply) = await client.read() else { throw TestFailure("no heartbeat reply") }
         #expect(reply.text.contains("phx_reply"))
     }
 
     @Test func anUnmaskedFrameClosesTheSocketWithAProtocolError() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             try await expectServed(client)
             client.write(text: #"[null,"2","phoenix","heartbeat",{}]"#, masked: false)
@@ -32,7 +32,7 @@ struct WebSocketStrictnessTests {
     }
 
     @Test func anUnmaskedCloseIsAProtocolErrorToo() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             client.write(opcode: RawWebSocketClient.close, payload: [0x03, 0xE8], masked: false)
             #expect(await client.readClose()?.closeCode == 1002)
@@ -45,7 +45,7 @@ struct WebSocketStrictnessTests {
         (1005, 1002), (1006, 1002), (1004, 1002), (999, 1002), (2000, 1002), (5000, 1002),
     ])
     func theCloseAnswerEchoesAValidCodeAndRefusesAnInvalidOne(sent: UInt16, answered: UInt16) async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             try await expectServed(client)
             client.writeClose(code: sent)
@@ -55,7 +55,7 @@ struct WebSocketStrictnessTests {
     }
 
     @Test func aCloseWithoutACodeIsAnsweredWithANormalClosure() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             client.writeClose(code: nil)
             #expect(await client.readClose()?.closeCode == 1000)
@@ -63,7 +63,7 @@ struct WebSocketStrictnessTests {
     }
 
     @Test func aCloseReasonThatIsNotUTF8IsRefused() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             client.writeClose(code: 1000, reason: [0xC3, 0x28])
             #expect(await client.readClose()?.closeCode == 1007)
@@ -71,7 +71,7 @@ struct WebSocketStrictnessTests {
     }
 
     @Test func textThatIsNotUTF8ClosesTheSocketWith1007() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             try await expectServed(client)
             // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
@@ -83,7 +83,7 @@ struct WebSocketStrictnessTests {
     }
 
     @Test func validTextThatIsNotAPhoenixFrameIsDroppedAndTheSocketStaysOpen() async throws {
-        try await RealtimeTestServer.run { server in
+        try await ServerFixture.runNode { server in
             let client = try await connect(server)
             client.write(text: "héllo, not a frame")
             try await expectServed(client)

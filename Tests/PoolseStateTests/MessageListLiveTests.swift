@@ -2,6 +2,7 @@ import Foundation
 import PoolseServer
 @testable import PoolseState
 import Testing
+import PoolseTestSupport
 
 /// The message models against a live server in-process: optimistic sends, their
 /// reconciliation in both orders, reconnects, threads, two models of one conversation.
@@ -20,23 +21,23 @@ struct MessageListLiveTests {
         }
     }
 
-    static func chat(_ server: StateTestServer, aliceTransport: (any HTTPTransport)? = nil,
+    static func chat(_ server: ServerFixture, aliceTransport: (any HTTPTransport)? = nil,
                      windowSize: Int = 500) async throws -> Chat {
         let bob = server.client(for: "bob")
         let group = try await bob.conversations.create(.init(type: .group, name: "G", memberExternalIds: ["alice"]))
         let alice = PoolseSession(client: server.client(for: "alice", transport: aliceTransport),
                                   configuration: .init(windowSize: windowSize, outboxRetryDelay: .milliseconds(50)))
-        try await waitFor("alice's user") { alice.me != nil }
+        try await eventually("alice's user") { alice.me != nil }
         return Chat(alice: alice, bob: bob, conversationID: group.id)
     }
 
     @Test func aSendShowsPendingAtOnceAndTheEchoBeforeTheAnswerConfirmsIt() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let gate = GatedTransport()
             let chat = try await Self.chat(server, aliceTransport: gate)
             defer { chat.close() }
             let feed = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
-            try await waitFor("sync") { feed.isSynced }
+            try await eventually("sync") { feed.isSynced }
 
             let id = try feed.send("Hello")
             #expect(feed.messages.map(\.id) == [id])
@@ -44,47 +45,47 @@ struct MessageListLiveTests {
             #expect(feed.messages.first?.message.body == "Hello")
 
             // The POST is answered but held at the transport: only the echo can confirm it.
-            try await waitFor("the echo") { feed.messages.first?.message.sequence ?? 0 > 0 }
-            try await waitFor("the answer to be held") { gate.held == 1 }
+            try await eventually("the echo") { feed.messages.first?.message.sequence ?? 0 > 0 }
+            try await eventually("the answer to be held") { gate.held == 1 }
             #expect(chat.alice.outbox.contains(id), "the answer has not been taken in")
             #expect(feed.messages.map(\.id) == [id])
             #expect(feed.messages.first.map { if case .sent = $0.delivery { true } else { false } } == true)
 
             gate.release()
-            try await waitFor("the answer") { chat.alice.outbox.entries.isEmpty }
+            try await eventually("the answer") { chat.alice.outbox.entries.isEmpty }
             #expect(feed.messages.map(\.id) == [id])
             #expect(try await serverFeed(chat.bob, chat.conversationID).map(\.id) == [id])
         }
     }
 
     @Test func theAnswerBeforeTheEchoConfirmsItAndTheLateEchoAddsNothing() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let feed = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
-            try await waitFor("sync") { feed.isSynced }
+            try await eventually("sync") { feed.isSynced }
 
             // No socket: the answer is the only way in. The echo comes with the catch-up later.
             chat.alice.client.realtime.disconnect()
             let id = try feed.send("Answer first")
-            try await waitFor("the answer") { feed.messages.first?.message.sequence ?? 0 > 0 }
+            try await eventually("the answer") { feed.messages.first?.message.sequence ?? 0 > 0 }
             #expect(feed.messages.map(\.id) == [id])
 
             let other = try await chat.bob.conversations.one(chat.conversationID).messages.send(.init(body: "meanwhile"))
             chat.alice.client.realtime.connect()
-            try await waitFor("the catch-up") { feed.messages.map(\.id) == [id, other.id] }
+            try await eventually("the catch-up") { feed.messages.map(\.id) == [id, other.id] }
             #expect(feed.messages.allSatisfy { if case .sent = $0.delivery { true } else { false } })
         }
     }
 
     @Test func afterAForcedDisconnectTheFeedHoldsExactlyTheServersMessages() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let bobMessages = chat.bob.conversations.one(chat.conversationID).messages
             let first = try await bobMessages.send(.init(body: "before"))
             let feed = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
-            try await waitFor("sync") { feed.messages.map(\.id) == [first.id] }
+            try await eventually("sync") { feed.messages.map(\.id) == [first.id] }
 
             chat.alice.client.realtime.disconnect()
             var sent: [Message] = []
@@ -95,7 +96,7 @@ struct MessageListLiveTests {
             chat.alice.client.realtime.connect()
 
             let expected = try await serverFeed(chat.bob, chat.conversationID).map(Shown.init)
-            try await waitFor("the feed to match the server") {
+            try await eventually("the feed to match the server") {
                 feed.messages.map { Shown($0.message) } == expected
             }
             #expect(feed.messages.map(\.message.sequence) == expected.map(\.sequence))
@@ -118,12 +119,12 @@ struct MessageListLiveTests {
     }
 
     @Test func twoModelsOfOneConversationStayConsistent() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let one = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
             let two = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
-            try await waitFor("sync") { one.isSynced && two.isSynced }
+            try await eventually("sync") { one.isSynced && two.isSynced }
             @MainActor func same() -> Bool {
                 one.messages.map(\.id) == two.messages.map(\.id)
                     && one.messages.map(\.message) == two.messages.map(\.message)
@@ -131,13 +132,13 @@ struct MessageListLiveTests {
 
             let id = try one.send("from one")
             #expect(same())
-            try await waitFor("sent") { chat.alice.outbox.entries.isEmpty && two.messages.first?.message.sequence ?? 0 > 0 }
+            try await eventually("sent") { chat.alice.outbox.entries.isEmpty && two.messages.first?.message.sequence ?? 0 > 0 }
             try await two.edit(id, body: "edited in two")
             #expect(one.messages.first?.message.body == "edited in two")
             try await one.react(id, emoji: "👍")
             #expect(two.messages.first?.message.reactions["👍"] == [chat.alice.me?.id ?? ""])
             let theirs = try await chat.bob.conversations.one(chat.conversationID).messages.send(.init(body: "bob"))
-            try await waitFor("bob's message in both") { one.messages.last?.id == theirs.id && same() }
+            try await eventually("bob's message in both") { one.messages.last?.id == theirs.id && same() }
             try await two.delete(id)
             #expect(one.messages.first?.message.deletedAt != nil)
             #expect(same())
@@ -145,12 +146,12 @@ struct MessageListLiveTests {
     }
 
     @Test func aRefusedEditRollsBackAndARefusedSendFailsUntilDiscarded() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let feed = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
             let theirs = try await chat.bob.conversations.one(chat.conversationID).messages.send(.init(body: "bob's"))
-            try await waitFor("bob's message") { feed.messages.map(\.id) == [theirs.id] }
+            try await eventually("bob's message") { feed.messages.map(\.id) == [theirs.id] }
 
             // Only the sender may edit: 403, and the old body comes back.
             await #expect(throws: APIError.self) { try await feed.edit(theirs.id, body: "not mine") }
@@ -158,10 +159,10 @@ struct MessageListLiveTests {
 
             // Too long for the server: 422, failed, not retried forever.
             let id = try feed.send(String(repeating: "x", count: 8_001))
-            try await waitFor("the refusal") { feed.messages.last?.delivery.error != nil }
+            try await eventually("the refusal") { feed.messages.last?.delivery.error != nil }
             #expect((feed.messages.last?.delivery.error as? APIError)?.status == 422)
             let next = try feed.send("after the refusal")
-            try await waitFor("the next send") { feed.messages.contains { $0.id == next && $0.message.sequence > 0 } }
+            try await eventually("the next send") { feed.messages.contains { $0.id == next && $0.message.sequence > 0 } }
             #expect(feed.messages.last?.id == id)
             feed.discard(id)
             #expect(!feed.messages.contains { $0.id == id })
@@ -170,12 +171,12 @@ struct MessageListLiveTests {
     }
 
     @Test func threadRepliesGoToTheThreadAndRaiseTheRootsCount() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let feed = MessageListModel(session: chat.alice, conversationID: chat.conversationID)
             let root = try await chat.bob.conversations.one(chat.conversationID).messages.send(.init(body: "root"))
-            try await waitFor("the root") { feed.messages.map(\.id) == [root.id] }
+            try await eventually("the root") { feed.messages.map(\.id) == [root.id] }
             let thread = ThreadModel(session: chat.alice, conversationID: chat.conversationID, rootID: root.id)
             try await thread.load()
             #expect(thread.root?.id == root.id)
@@ -185,7 +186,7 @@ struct MessageListLiveTests {
             #expect(thread.replies.first?.delivery.isPending == true)
             let theirs = try await chat.bob.conversations.one(chat.conversationID).messages
                 .send(.init(body: "bob's reply", replyToId: root.id))
-            try await waitFor("both replies") {
+            try await eventually("both replies") {
                 Set(thread.sentReplies.map(\.id)) == [mine, theirs.id] && feed.messages.first?.message.replyCount == 2
             }
             #expect(feed.messages.map(\.id) == [root.id])
@@ -194,33 +195,33 @@ struct MessageListLiveTests {
     }
 
     @Test func inboxConversationAndStatusFollowTheServer() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let chat = try await Self.chat(server)
             defer { chat.close() }
             let inbox = InboxModel(session: chat.alice)
             let status = RealtimeStatusModel(session: chat.alice)
-            try await waitFor("the inbox") { inbox.conversations.map(\.id) == [chat.conversationID] }
+            try await eventually("the inbox") { inbox.conversations.map(\.id) == [chat.conversationID] }
             let conversation = ConversationModel(session: chat.alice, conversationID: chat.conversationID)
-            try await waitFor("members") { conversation.members.count == 2 }
+            try await eventually("members") { conversation.members.count == 2 }
             #expect(Set(conversation.members.map(\.role)) == [.owner, .member])
-            try await waitFor("connected") { status.isConnected }
+            try await eventually("connected") { status.isConnected }
 
             let bobLive = chat.bob.realtime.conversation(chat.conversationID)
             try await bobLive.waitUntilJoined()
             let bobID = try await chat.bob.me.show().id
-            try await waitFor("bob's presence") { conversation.onlineUserIDs.contains(bobID) }
+            try await eventually("bob's presence") { conversation.onlineUserIDs.contains(bobID) }
             bobLive.sendTyping()
-            try await waitFor("bob typing") { conversation.typing.map(\.userId) == [bobID] }
+            try await eventually("bob typing") { conversation.typing.map(\.userId) == [bobID] }
 
             let message = try await chat.bob.conversations.one(chat.conversationID).messages.send(.init(body: "unread"))
-            try await waitFor("the unread count") {
+            try await eventually("the unread count") {
                 inbox.conversations.first?.unreadCount == 1 && inbox.conversations.first?.lastMessagePreview == "unread"
             }
-            try await waitFor("typing cleared") { conversation.typing.isEmpty }
+            try await eventually("typing cleared") { conversation.typing.isEmpty }
             try await inbox.markRead(chat.conversationID)
             #expect(inbox.conversations.first?.unreadCount == 0)
             let aliceID = chat.alice.me?.id
-            try await waitFor("alice's read cursor") {
+            try await eventually("alice's read cursor") {
                 conversation.members.first { $0.userId == aliceID }?.lastReadMessageId == message.id
             }
 

@@ -5,26 +5,27 @@ import Logging
 import SQLKit
 @testable import PoolseState
 import Testing
+import PoolseTestSupport
 
 /// The store and the outbox against a live server: cached state before the network,
 /// sends that wait for it, a process killed mid-write, and a very long conversation.
 @Suite("PoolseState offline store and outbox, live", .serialized)
 @MainActor
 struct OfflineStoreTests {
-    static func session(_ server: StateTestServer, _ store: PoolseStore?, windowSize: Int = 500) -> PoolseSession {
+    static func session(_ server: ServerFixture, _ store: PoolseStore?, windowSize: Int = 500) -> PoolseSession {
         PoolseSession(client: server.client(for: "alice"), store: store,
                       configuration: .init(windowSize: windowSize, outboxRetryDelay: .milliseconds(50),
                                            outboxMaxRetryDelay: .milliseconds(200)))
     }
 
-    static func group(_ server: StateTestServer) async throws -> (bob: Poolse, id: String) {
+    static func group(_ server: ServerFixture) async throws -> (bob: Poolse, id: String) {
         let bob = server.client(for: "bob")
         let group = try await bob.conversations.create(.init(type: .group, name: "G", memberExternalIds: ["alice"]))
         return (bob, group.id)
     }
 
     @Test func sendsMadeWhileTheServerIsDownGoOutOnceInOrderWhenItReturns() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let temporary = TemporaryStorePath()
             defer { temporary.remove() }
             let (bob, conversationID) = try await Self.group(server)
@@ -32,9 +33,9 @@ struct OfflineStoreTests {
             let session = Self.session(server, try PoolseStore(path: temporary.path))
             defer { session.signOut() }
             let feed = MessageListModel(session: session, conversationID: conversationID)
-            try await waitFor("sync") { feed.isSynced && session.me != nil }
+            try await eventually("sync") { feed.isSynced && session.me != nil }
 
-            await server.stop()
+            await server.stop(closing: true)
             let photo = AttachmentUploadInput(data: Data("a small photo".utf8), contentType: "image/png",
                                               filename: "photo.png")
             let ids = [try feed.send("offline 0"), try feed.send("offline 1", attachments: [photo]),
@@ -46,8 +47,8 @@ struct OfflineStoreTests {
             #expect(feed.messages.allSatisfy { $0.delivery.isPending })
 
             try await server.restart()
-            try await waitFor("the outbox to drain") { session.outbox.entries.isEmpty }
-            try await waitFor("the feed") { feed.messages.allSatisfy { $0.message.sequence > 0 } }
+            try await eventually("the outbox to drain") { session.outbox.entries.isEmpty }
+            try await eventually("the feed") { feed.messages.allSatisfy { $0.message.sequence > 0 } }
             let onServer = try await serverFeed(bob, conversationID)
             #expect(onServer.map(\.id) == ids, "each once, in the order sent")
             #expect(onServer.map(\.body) == ["offline 0", "offline 1", "offline 2"])
@@ -58,7 +59,7 @@ struct OfflineStoreTests {
     }
 
     @Test func theCachedStateShowsBeforeTheNetworkAndSignOutWipesIt() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let temporary = TemporaryStorePath()
             defer { temporary.remove() }
             let (bob, conversationID) = try await Self.group(server)
@@ -71,13 +72,13 @@ struct OfflineStoreTests {
             let inbox = InboxModel(session: first)
             let feed = MessageListModel(session: first, conversationID: conversationID)
             let conversation = ConversationModel(session: first, conversationID: conversationID)
-            try await waitFor("sync") {
+            try await eventually("sync") {
                 feed.messages.map(\.id) == sent && conversation.members.count == 2 && inbox.isLoaded
             }
             first.close()
 
             // Relaunch with the server gone: the last known state, at once.
-            await server.stop()
+            await server.stop(closing: true)
             let store = try PoolseStore(path: temporary.path, messagesPerConversation: 3)
             #expect(try store.messageCount(of: conversationID) == 3, "the store keeps the newest N")
             let second = Self.session(server, store)
@@ -91,7 +92,7 @@ struct OfflineStoreTests {
             // Back online: it reconciles, including what was sent while it was away.
             try await server.restart()
             let later = try await bob.conversations.one(conversationID).messages.send(.init(body: "later"))
-            try await waitFor("reconciled") { cachedFeed.isSynced && cachedFeed.messages.last?.id == later.id }
+            try await eventually("reconciled") { cachedFeed.isSynced && cachedFeed.messages.last?.id == later.id }
 
             second.signOut()
             let wiped = try PoolseStore(path: temporary.path)
@@ -102,23 +103,23 @@ struct OfflineStoreTests {
     }
 
     @Test func aStoreOfAnotherUserIsWipedBeforeAnythingIsSent() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let temporary = TemporaryStorePath()
             defer { temporary.remove() }
             let (bob, conversationID) = try await Self.group(server)
             defer { bob.destroy() }
             let store = try PoolseStore(path: temporary.path)
             let bobSession = PoolseSession(client: server.client(for: "bob"), store: store)
-            try await waitFor("bob") { bobSession.me != nil }
+            try await eventually("bob") { bobSession.me != nil }
             bobSession.client.realtime.disconnect()
-            await server.stop()
+            await server.stop(closing: true)
             _ = try MessageListModel(session: bobSession, conversationID: conversationID).send("bob's, never sent")
             bobSession.close()
             try await server.restart()
 
             let alice = Self.session(server, try PoolseStore(path: temporary.path))
             defer { alice.signOut() }
-            try await waitFor("alice") { alice.me?.externalId == "alice" }
+            try await eventually("alice") { alice.me?.externalId == "alice" }
             #expect(alice.outbox.entries.isEmpty)
             #expect(try alice.store?.outbox().isEmpty == true)
             #expect(try await serverFeed(bob, conversationID).isEmpty)
@@ -126,7 +127,7 @@ struct OfflineStoreTests {
     }
 
     @Test func aProcessKilledMidWriteLeavesAStoreThatRelaunchesAndResumes() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let temporary = TemporaryStorePath()
             defer { temporary.remove() }
             let (bob, conversationID) = try await Self.group(server)
@@ -168,7 +169,7 @@ struct OfflineStoreTests {
             // (A send whose echo was stored just before the kill may still be in the outbox too.)
             let expected = delivered + waiting.filter { !delivered.contains($0) }
             #expect(feed.messages.map(\.id) == expected)
-            try await waitFor("the outbox to drain", timeout: .seconds(60)) { session.outbox.entries.isEmpty }
+            try await eventually("the outbox to drain", timeout: .seconds(60)) { session.outbox.entries.isEmpty }
             let onServer = try await serverFeed(bob, conversationID).map(\.id)
             #expect(onServer == expected, "each send once, in the order made")
             #expect(Set(onServer).count == onServer.count)
@@ -176,13 +177,13 @@ struct OfflineStoreTests {
     }
 
     @Test func aSendReplayedWithOtherBytesUnderItsKeyIsNeitherDuplicatedNorFailed() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let (bob, conversationID) = try await Self.group(server)
             defer { bob.destroy() }
             let session = Self.session(server, nil)
             defer { session.signOut() }
             let feed = MessageListModel(session: session, conversationID: conversationID)
-            try await waitFor("sync") { feed.isSynced && session.me != nil }
+            try await eventually("sync") { feed.isSynced && session.me != nil }
 
             // An earlier process sent it under this key, its JSON laid out differently.
             var entry = session.newOutboxEntry(conversationID: conversationID,
@@ -196,20 +197,20 @@ struct OfflineStoreTests {
             entry.request.body = "hello"
 
             try session.outbox.enqueue(entry)
-            try await waitFor("the outbox to drain") { session.outbox.entries.isEmpty }
+            try await eventually("the outbox to drain") { session.outbox.entries.isEmpty }
             #expect(try await serverFeed(bob, conversationID).map(\.id) == [entry.id])
             #expect(feed.messages.map(\.id) == [entry.id])
         }
     }
 
     @Test func aConversationOf100000MessagesStaysBoundedInMemoryAndOnDisk() async throws {
-        try await withStateServer { server in
+        try await ServerFixture.run({ $0.logLevel = .critical }) { server in
             let temporary = TemporaryStorePath()
             defer { temporary.remove() }
             let (bob, conversationID) = try await Self.group(server)
             defer { bob.destroy() }
             let seed = try await bob.conversations.one(conversationID).messages.send(.init(body: "seed"))
-            await server.stop()
+            await server.stop(closing: true)
             try await Self.bulkInsert(into: server.databasePath, copying: seed.id, conversationID: conversationID,
                                       count: 100_000)
             try await server.restart()
@@ -219,7 +220,7 @@ struct OfflineStoreTests {
                                        windowSize: windowSize)
             defer { session.signOut() }
             let feed = MessageListModel(session: session, conversationID: conversationID)
-            try await waitFor("sync") { feed.isSynced }
+            try await eventually("sync") { feed.isSynced }
             #expect(feed.messages.last?.message.sequence == 100_001)
             #expect(feed.hasOlder)
             for _ in 0..<10 { try await feed.loadOlder() }
@@ -233,8 +234,8 @@ struct OfflineStoreTests {
 
             // Live messages push the oldest out; the store keeps the newest N.
             for index in 0..<20 { _ = try feed.send("live \(index)") }
-            try await waitFor("sent", timeout: .seconds(60)) { session.outbox.entries.isEmpty }
-            try await waitFor("the window") { feed.messages.last?.message.sequence == 100_021 }
+            try await eventually("sent", timeout: .seconds(60)) { session.outbox.entries.isEmpty }
+            try await eventually("the window") { feed.messages.last?.message.sequence == 100_021 }
             #expect(feed.messages.count <= windowSize)
             #expect(try session.store?.messageCount(of: conversationID) == stored)
         }

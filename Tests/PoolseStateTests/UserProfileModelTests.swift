@@ -1,6 +1,7 @@
 import Foundation
 @testable import PoolseState
 import Testing
+import PoolseTestSupport
 
 /// Profiles come from the app's resolver, not the server: no server needed here.
 @Suite("UserProfileModel")
@@ -28,7 +29,7 @@ struct UserProfileModelTests {
         #expect(calls.value == 1)
 
         client.users.invalidate("bob")
-        try await waitFor("the invalidation") { first.lookup == .notFetched && second.lookup == .notFetched }
+        try await eventually("the invalidation") { first.lookup == .notFetched && second.lookup == .notFetched }
     }
 }
 

@@ -151,7 +151,8 @@ public struct PoolseApp: Sendable {
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),
                        AttachmentCleanupService(attachments: attachments, logger: logger),
-                       CallSweepService(calls: calls, logger: logger)],
+                       CallSweepService(calls: calls, logger: logger)]
+                + SQLiteMaintenanceService.services(for: store, logger: logger),
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)
                 await onListening(channel.localAddress?.port ?? 0)

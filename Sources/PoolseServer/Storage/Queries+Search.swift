@@ -42,21 +42,11 @@ extension Queries {
         // tenth of all messages, and ranking 100,000 rows takes far longer than a search may.
         // The index walks its matches newest first (rowid order on SQLite) and stops there;
         // `CROSS JOIN` keeps the index the outer loop even when a filter has an index of its own.
-        let rows: [any SQLRow]
         switch engine {
         case .sqlite:
-            rows = try await db.raw("""
-                SELECT id FROM (
-                  SELECT msg.id, msg.inserted_at, s.rank AS score
-                  FROM message_search s CROSS JOIN messages msg ON msg.rowid = s.rowid
-                  WHERE message_search MATCH \(bind: criteria.query.fts5Expression) \(filters)
-                  ORDER BY s.rowid DESC LIMIT \(bind: criteria.candidates)
-                ) AS hits
-                ORDER BY score, inserted_at DESC, id
-                LIMIT \(bind: criteria.limit) OFFSET \(bind: criteria.offset)
-                """).all()
+            return try await sqliteSearch(criteria, filters: filters)
         case .postgres:
-            rows = try await db.raw("""
+            let rows = try await db.raw("""
                 SELECT id FROM (
                   SELECT msg.id, msg.inserted_at, ts_rank(msg.search_vector, sq.query) AS score
                   FROM messages msg, (SELECT \(postgresTSQuery(criteria.query)) AS query) sq
@@ -66,8 +56,55 @@ extension Queries {
                 ORDER BY score DESC, inserted_at DESC, id
                 LIMIT \(bind: criteria.limit) OFFSET \(bind: criteria.offset)
                 """).all()
+            return try rows.map { try $0.string("id") }
         }
-        return try rows.map { try $0.string("id") }
+    }
+
+    /// SQLite: the index picks the newest `candidates` matches (no ranking inside the query: FTS5's
+    /// `bm25()` would walk every match of a common word), `SearchRanking` orders them.
+    private func sqliteSearch(_ criteria: MessageSearchCriteria, filters: SQLQueryString) async throws -> [String] {
+        let rows = try await db.raw("""
+            SELECT msg.id, msg.inserted_at, msg.body
+            FROM message_search s CROSS JOIN messages msg ON msg.rowid = s.rowid
+            WHERE message_search MATCH \(bind: criteria.query.fts5Expression) \(filters)
+            ORDER BY s.rowid DESC LIMIT \(bind: criteria.candidates)
+            """).all()
+        let candidates = try rows.map { row in
+            SearchRanking.Candidate(id: try row.string("id"), insertedAt: try row.int64("inserted_at"),
+                                    body: try row.optionalString("body") ?? "")
+        }
+        // With one part every candidate holds it: its weight cannot change the order.
+        let frequencies = criteria.query.parts.count > 1 && candidates.count > criteria.offset
+            ? try await recentFrequencies(of: criteria.query.parts) : nil
+        let ranked = SearchRanking.order(candidates, query: criteria.query, frequencies: frequencies)
+        return ranked.dropFirst(criteria.offset).prefix(criteria.limit).map(\.id)
+    }
+
+    /// For each part, the share of the newest messages that hold it: the matches among the last
+    /// `sample` hits of the part alone, over the rowids they span. Bounded work per part: the
+    /// index streams a word (or a prefix of up to `MessageSearchSchema.prefixLengths` characters,
+    /// which has a prefix index) newest first; a longer prefix is measured by its whole word,
+    /// since FTS5 would merge the doclists of every word it starts.
+    private func recentFrequencies(of parts: [SearchQuery.Part], sample: Int = 500) async throws -> [Double] {
+        guard let top = try await db.raw("SELECT max(rowid) AS top FROM messages").first()?
+            .optionalInt64("top"), top > 0 else { return parts.map { _ in 1 } }
+        var frequencies: [Double] = []
+        for part in parts {
+            let longestIndexed = MessageSearchSchema.prefixLengths.max() ?? 0
+            let indexedPrefix = part.prefix && (part.words.last?.count ?? 0) <= longestIndexed
+            let phrase = "\"" + part.text + "\"" + (indexedPrefix ? " *" : "")
+            let row = try await db.raw("""
+                SELECT count(*) AS hits, min(rowid) AS low FROM (
+                  SELECT rowid FROM message_search WHERE message_search MATCH \(bind: phrase)
+                  ORDER BY rowid DESC LIMIT \(bind: sample))
+                """).first()
+            let hits = try row?.optionalInt64("hits") ?? 0
+            let low = try row?.optionalInt64("low") ?? 1
+            // Fewer hits than the sample: that is all of them, over the whole table.
+            let span = hits < Int64(sample) ? top : max(1, top - low + 1)
+            frequencies.append(Double(hits) / Double(span))
+        }
+        return frequencies
     }
 
     /// The clause that leaves out messages from users the caller blocks, as feeds do.

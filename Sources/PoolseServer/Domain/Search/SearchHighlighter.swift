@@ -10,20 +10,10 @@ enum SearchHighlighter {
     static func highlights(of query: SearchQuery, in body: String) -> [SearchHighlight] {
         let tokens = SearchTokens.tokens(of: body)
         var ranges: [SearchHighlight] = []
-        for part in query.parts where !part.words.isEmpty {
-            let count = part.words.count
-            guard tokens.count >= count else { continue }
-            for first in 0...(tokens.count - count) {
-                var matched = true
-                for (index, word) in part.words.enumerated() {
-                    let token = tokens[first + index].folded
-                    let isLast = index == count - 1
-                    if !(token == word || (isLast && part.prefix && token.hasPrefix(word))) {
-                        matched = false
-                        break
-                    }
-                }
-                if matched { ranges.append(SearchHighlight(start: tokens[first].start, end: tokens[first + count - 1].end)) }
+        for part in query.parts {
+            for occurrence in SearchMatcher.occurrences(of: part, in: tokens) {
+                ranges.append(SearchHighlight(start: tokens[occurrence.lowerBound].start,
+                                              end: tokens[occurrence.upperBound].end))
             }
         }
         return merge(ranges)

@@ -17,6 +17,9 @@ struct SearchQuery: Equatable, Sendable {
         /// The words separated by spaces: what PostgreSQL's `phraseto_tsquery` receives.
         var text: String { words.joined(separator: " ") }
 
+        /// The part as one FTS5 phrase, with `*` when it is a prefix.
+        var fts5Phrase: String { "\"" + text + "\"" + (prefix ? " *" : "") }
+
         /// One word, not CJK: PostgreSQL can match it as a prefix.
         var isPlainWord: Bool {
             words.count == 1 && !(words[0].unicodeScalars.first.map(SearchText.isCJK) ?? false)
@@ -66,8 +69,6 @@ struct SearchQuery: Equatable, Sendable {
     /// after a prefix part. Words hold only letters and digits, and each CJK character is a word
     /// already (as `SearchText` spaces them for the index), so no quoting inside a phrase is needed.
     var fts5Expression: String {
-        parts.map { part in
-            "\"" + part.text + "\"" + (part.prefix ? " *" : "")
-        }.joined(separator: " ")
+        parts.map(\.fts5Phrase).joined(separator: " ")
     }
 }

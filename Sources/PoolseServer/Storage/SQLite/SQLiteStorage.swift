@@ -15,6 +15,12 @@ final class SQLiteStorage: SQLStorage {
     private let writer: SQLiteLane
     private let writeLock = AsyncLock()
     private let readers: SQLiteReaderPool
+    /// A connection of its own for WAL checkpoints (`SQLiteMaintenance`), so copying the WAL
+    /// into the database never runs on the writer or holds a reader.
+    private let checkpointer: SQLiteLane
+    private let checkpointLock = AsyncLock()
+    /// Write transactions committed so far (maintenance runs only after writes).
+    private let commitCount = NIOLockedValueBox<Int>(0)
     private let logger: Logger
 
     /// How SQLite syncs to disk: `normal` survives a process crash (WAL), `full` also a power loss.
@@ -23,9 +29,10 @@ final class SQLiteStorage: SQLStorage {
         case full = "FULL"
     }
 
-    private init(writer: SQLiteLane, readers: [SQLiteLane], logger: Logger) {
+    private init(writer: SQLiteLane, readers: [SQLiteLane], checkpointer: SQLiteLane, logger: Logger) {
         self.writer = writer
         self.readers = SQLiteReaderPool(readers)
+        self.checkpointer = checkpointer
         self.logger = logger
     }
 
@@ -43,7 +50,9 @@ final class SQLiteStorage: SQLStorage {
             try reader.connection.run("PRAGMA busy_timeout = 5000")
             readers.append(reader)
         }
-        return SQLiteStorage(writer: writer, readers: readers, logger: logger)
+        let checkpointer = try SQLiteLane(path: path, name: "poolse-sqlite-checkpoint")
+        try checkpointer.connection.run("PRAGMA busy_timeout = 5000")
+        return SQLiteStorage(writer: writer, readers: readers, checkpointer: checkpointer, logger: logger)
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -57,13 +66,36 @@ final class SQLiteStorage: SQLStorage {
         let db = SQLiteInlineDatabase(connection: writer.connection, logger: logger)
         return try await withTaskExecutorPreference(writer.executor) {
             // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way on it.
-            try await writeLock.withLock { try await db.inTransaction(begin: "BEGIN IMMEDIATE", body) }
+            try await writeLock.withLock {
+                let result = try await db.inTransaction(begin: "BEGIN IMMEDIATE", body)
+                commitCount.withLockedValue { $0 += 1 }
+                return result
+            }
+        }
+    }
+
+    /// Copies what it can of the WAL into the database without waiting for anyone
+    /// (`PASSIVE`: frames newer than the oldest open read stay for the next round).
+    func checkpoint() async throws {
+        try await withTaskExecutorPreference(checkpointer.executor) {
+            try await checkpointLock.withLock { try checkpointer.connection.run("PRAGMA wal_checkpoint(PASSIVE)") }
+        }
+    }
+
+    /// Write transactions committed since the database was opened.
+    var commits: Int { commitCount.withLockedValue { $0 } }
+
+    /// Runs a statement on the writer outside any transaction, between two writes (pragmas).
+    func onWriter(_ sql: String) async throws {
+        try await withTaskExecutorPreference(writer.executor) {
+            try await writeLock.withLock { try writer.connection.run(sql) }
         }
     }
 
     func close() async {
         try? await writeLock.withLock { writer.close() }
         await readers.closeAll()
+        try? await checkpointLock.withLock { checkpointer.close() }
     }
 }
 

@@ -52,6 +52,32 @@ enum MessageSearchSchema {
         """,
     ]
 
+    /// The prefix lengths (in characters) FTS5 keeps an index for since migration 11: typing
+    /// `th` or `hel` reads one doclist instead of merging those of every word they start, and
+    /// the words people use most are short (so a whole common word typed as the last word is
+    /// covered too).
+    static let prefixLengths = [2, 3, 4]
+
+    /// Migration 11 on SQLite: the index rebuilt with prefix indexes, and FTS5's segment merges
+    /// moved out of the writes (`automerge` 0: a send no longer pays for merging segments now and
+    /// then, tens of milliseconds over a large index; `SQLiteMaintenanceService` merges in small
+    /// steps between writes). `crisismerge` bounds the segments per level if that service is not
+    /// running, as in a command that opens the database without serving.
+    static let sqlitePrefixIndex = [
+        "DROP TABLE message_search",
+        """
+        CREATE VIRTUAL TABLE message_search USING fts5(
+          body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2',
+          prefix='\(prefixLengths.map(String.init).joined(separator: " "))')
+        """,
+        "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 0)",
+        "INSERT INTO message_search (message_search, rank) VALUES ('crisismerge', 64)",
+        """
+        INSERT INTO message_search (rowid, body)
+          SELECT rowid, poolse_search_text(body) FROM messages WHERE \(indexed("messages"))
+        """,
+    ]
+
     /// Latin letters with accents (lower case, Latin-1 and Latin Extended-A) and their bare forms.
     static let accented = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňōŏőŕŗřśŝşšţťŧũūŭůűųŵŷźżž"
     static let unaccented = "aaaaaaceeeeiiiinoooooouuuuyyaaaccccddeeeeegggghhiiiiijklllllnnnooorrrsssstttuuuuuuwyzzz"

@@ -2,29 +2,28 @@ import Foundation
 import Logging
 import NIOCore
 import PoolseWire
-import Testing
 import WSClient
 
 /// A plain WebSocket client that writes raw Phoenix v2 frames as JSON text and reads what the
 /// server sends, frame by frame, with bounded waits. Deliberately not the SDK, so one
 /// misunderstanding of the protocol cannot hide on both sides.
-final class PhoenixTestSocket: Sendable {
+package final class PhoenixTestSocket: Sendable {
     /// One frame from the server, read as a plain JSON array.
-    struct Frame: Sendable, CustomStringConvertible {
-        let raw: String
-        let joinRef: JSONValue
-        let ref: JSONValue
-        let topic: String
-        let event: String
-        let payload: JSONValue
+    package struct Frame: Sendable, CustomStringConvertible {
+        package let raw: String
+        package let joinRef: JSONValue
+        package let ref: JSONValue
+        package let topic: String
+        package let event: String
+        package let payload: JSONValue
 
-        var description: String { raw.count > 300 ? String(raw.prefix(300)) + "…" : raw }
+        package var description: String { raw.count > 300 ? String(raw.prefix(300)) + "…" : raw }
 
-        init(_ raw: String) throws {
+        package init(_ raw: String) throws {
             let value = try WireCoding.decoder.decode(JSONValue.self, from: Data(raw.utf8))
             guard case .array(let items) = value, items.count == 5, let topic = items[2].stringValue,
                   let event = items[3].stringValue
-            else { throw RealtimeTestFailure("not a v2 frame: \(raw)") }
+            else { throw TestFailure("not a v2 frame: \(raw)") }
             self.raw = raw
             (joinRef, ref, self.topic, self.event, payload) = (items[0], items[1], topic, event, items[4])
         }
@@ -44,7 +43,7 @@ final class PhoenixTestSocket: Sendable {
 
     /// Connects to `/socket/websocket?<query>`; throws when the upgrade is refused. With
     /// `reading: false` nothing is read until `startReading()`: a deliberately slow reader.
-    static func connect(port: Int, query: String, reading: Bool = true) async throws -> PhoenixTestSocket {
+    package static func connect(port: Int, query: String, reading: Bool = true) async throws -> PhoenixTestSocket {
         let inbox = Inbox()
         let gate = Gate(open: reading)
         let (outgoing, outbox) = AsyncStream<String>.makeStream()
@@ -72,14 +71,14 @@ final class PhoenixTestSocket: Sendable {
                         group.cancelAll()
                     }
                 }
-                outcomeInput.yield(RealtimeTestFailure("the socket did not open"))
+                outcomeInput.yield(TestFailure("the socket did not open"))
             } catch {
                 outcomeInput.yield(error)
             }
             await inbox.close()
         }
         var iterator = outcome.makeAsyncIterator()
-        guard let first = await iterator.next() else { throw RealtimeTestFailure("the socket did not open") }
+        guard let first = await iterator.next() else { throw TestFailure("the socket did not open") }
         if let failure = first {
             task.cancel()
             throw failure
@@ -90,68 +89,68 @@ final class PhoenixTestSocket: Sendable {
     // MARK: - Writing
 
     /// Sends text as is (for malformed frames).
-    func send(raw text: String) { outbox.yield(text) }
+    package func send(raw text: String) { outbox.yield(text) }
 
     /// Sends `[join_ref, ref, topic, event, payload]`; `payload` is JSON text.
-    func push(_ topic: String, _ event: String, joinRef: String? = nil, ref: String?, payload: String = "{}") {
+    package func push(_ topic: String, _ event: String, joinRef: String? = nil, ref: String?, payload: String = "{}") {
         func quoted(_ text: String?) -> String { text.map { "\"\($0)\"" } ?? "null" }
         send(raw: "[\(quoted(joinRef)),\(quoted(ref)),\(quoted(topic)),\(quoted(event)),\(payload)]")
     }
 
     /// Joins and returns the reply (ok or error).
     @discardableResult
-    func join(_ topic: String, joinRef: String, payload: String = "{}") async throws -> Frame {
+    package func join(_ topic: String, joinRef: String, payload: String = "{}") async throws -> Frame {
         push(topic, "phx_join", joinRef: joinRef, ref: joinRef, payload: payload)
         return try await expect { $0.event == "phx_reply" && $0.ref == .string(joinRef) }
     }
 
     /// Closes the socket from the client's side.
-    func close() {
+    package func close() {
         outbox.finish()
         gate.open()
     }
 
     /// Starts reading after a `reading: false` connect.
-    func startReading() { gate.open() }
+    package func startReading() { gate.open() }
 
     // MARK: - Reading
 
     /// The next frame; fails when none comes within `timeout` or the socket closes.
-    func next(timeout: Duration = .seconds(10)) async throws -> Frame {
+    package func next(timeout: Duration = .seconds(10)) async throws -> Frame {
         switch await inbox.next(timeout: timeout) {
         case .frame(let text): return try Frame(text)
-        case .closed: throw RealtimeTestFailure("the socket closed")
-        case .timedOut: throw RealtimeTestFailure("no frame within \(timeout)")
+        case .closed: throw TestFailure("the socket closed")
+        case .timedOut: throw TestFailure("no frame within \(timeout)")
         }
     }
 
     /// Skips frames until one matches and returns it.
-    func expect(timeout: Duration = .seconds(10), _ matches: (Frame) -> Bool) async throws -> Frame {
+    package func expect(timeout: Duration = .seconds(10), _ matches: (Frame) -> Bool) async throws -> Frame {
         guard let match = try await collect(timeout: timeout, until: matches).last else {
-            throw RealtimeTestFailure("no matching frame")
+            throw TestFailure("no matching frame")
         }
         return match
     }
 
     /// Skips frames until one with `event` (on `topic` when given) comes, and returns it.
-    func expect(_ event: String, topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> Frame {
+    package func expect(_ event: String, topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> Frame {
         try await expect(timeout: timeout) { $0.event == event && (topic == nil || $0.topic == topic) }
     }
 
     /// Every frame up to and including the first that matches. Anything that would have arrived
     /// before that one (the server delivers in order) is in the result, so this also shows what
     /// did *not* arrive, without waiting for a while.
-    func collect(timeout: Duration = .seconds(10), until matches: (Frame) -> Bool) async throws -> [Frame] {
+    package func collect(timeout: Duration = .seconds(10), until matches: (Frame) -> Bool) async throws -> [Frame] {
         var frames: [Frame] = []
         let deadline = ContinuousClock.now + timeout
         while true {
             let left = deadline - ContinuousClock.now
-            guard left > .zero else { throw RealtimeTestFailure("no matching frame within \(timeout); got \(frames)") }
+            guard left > .zero else { throw TestFailure("no matching frame within \(timeout); got \(frames)") }
             let frame: Frame
             switch await inbox.next(timeout: left) {
             case .frame(let text): frame = try Frame(text)
-            case .closed: throw RealtimeTestFailure("the socket closed before a matching frame; got \(frames)")
-            case .timedOut: throw RealtimeTestFailure("no matching frame within \(timeout); got \(frames)")
+            case .closed: throw TestFailure("the socket closed before a matching frame; got \(frames)")
+            case .timedOut: throw TestFailure("no matching frame within \(timeout); got \(frames)")
             }
             frames.append(frame)
             if matches(frame) { return frames }
@@ -159,37 +158,38 @@ final class PhoenixTestSocket: Sendable {
     }
 
     /// The `phx_reply` to the push with `ref`.
-    func reply(to ref: String, timeout: Duration = .seconds(10)) async throws -> Frame {
+    package func reply(to ref: String, timeout: Duration = .seconds(10)) async throws -> Frame {
         try await expect(timeout: timeout) { $0.event == "phx_reply" && $0.ref == .string(ref) }
     }
 
     /// The next `presence_diff` that has leaves.
-    func expectPresenceLeave(timeout: Duration = .seconds(10)) async throws -> Frame {
+    package func expectPresenceLeave(timeout: Duration = .seconds(10)) async throws -> Frame {
         try await expect(timeout: timeout) { $0.event == "presence_diff" && $0.payload.member("leaves") != [:] }
     }
 
     /// Reads until the server closes the socket; returns the frames read on the way.
     @discardableResult
-    func expectClosed(timeout: Duration = .seconds(20)) async throws -> [Frame] {
+    package func expectClosed(timeout: Duration = .seconds(20)) async throws -> [Frame] {
         var frames: [Frame] = []
         let deadline = ContinuousClock.now + timeout
         while true {
             let left = deadline - ContinuousClock.now
-            guard left > .zero else { throw RealtimeTestFailure("the socket stayed open for \(timeout)") }
+            guard left > .zero else { throw TestFailure("the socket stayed open for \(timeout)") }
             switch await inbox.next(timeout: left) {
             case .frame(let text): frames.append(try Frame(text))
             case .closed: return frames
-            case .timedOut: throw RealtimeTestFailure("the socket stayed open for \(timeout)")
+            case .timedOut: throw TestFailure("the socket stayed open for \(timeout)")
             }
         }
     }
 
     /// Sends a heartbeat and waits for its reply: proof the socket is open and served.
-    func heartbeat(ref: String) async throws {
+    package func heartbeat(ref: String) async throws {
         push("phoenix", "heartbeat", ref: ref)
         let reply = try await expect { $0.event == "phx_reply" && $0.ref == .string(ref) }
-        #expect(reply.topic == "phoenix")
-        #expect(reply.payload == ["status": "ok", "response": [:]])
+        guard reply.topic == "phoenix", reply.payload == ["status": "ok", "response": [:]] else {
+            throw TestFailure("unexpected heartbeat reply: \(reply)")
+        }
     }
 
     deinit {

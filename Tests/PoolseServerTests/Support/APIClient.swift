@@ -6,65 +6,30 @@ import NIOCore
 import PoolseWire
 import Testing
 
+import PoolseTestSupport
 @testable import PoolseServer
 
-/// A real server on a loopback port over a fresh SQLite file, with one tenant and its API key.
-struct TestServer: Sendable {
-    let app: PoolseApp
-    let apiKey: String
-    let tenantId: String
-    let dataDirectory: String
-    /// The PostgreSQL database of this test, when the suite runs on PostgreSQL.
-    let postgresURL: String?
-
-    /// Opens a server with its own temporary data directory.
-    static func make(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("poolse-test-\(UUID().uuidString)").path
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.dataDirectory = directory
-        configuration.logLevel = .warning
-        // Tests run in parallel, each with its own server: a small pool keeps the PostgreSQL
-        // suite under the cluster's max_connections.
-        configuration.databasePoolSize = 4
-        var postgresURL: String?
-        if let adminURL = TestDatabase.postgresAdminURL {
-            postgresURL = try await TestDatabase.createPostgresDatabase(adminURL: adminURL)
-            configuration.databaseURL = postgresURL
-        }
-        configure(&configuration)
-        let app = try await PoolseApp.open(configuration)
-        let (tenant, key) = try await app.admin.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
-        return TestServer(app: app, apiKey: key, tenantId: tenant.id, dataDirectory: directory, postgresURL: postgresURL)
+extension ServerFixture {
+    /// Serves the fixture, runs `body` with node 0's JSON client, then cleans up.
+    func run<T: Sendable>(_ body: (APIClient) async throws -> T) async throws -> T {
+        try await serve { fixture in try await body(APIClient(node: fixture.node(), server: fixture)) }
     }
 
-    /// Closes the server's database and removes what the test created.
-    func cleanUp() async {
-        await app.close()
-        try? FileManager.default.removeItem(atPath: dataDirectory)
-        if let postgresURL, let adminURL = TestDatabase.postgresAdminURL {
-            await TestDatabase.dropPostgresDatabase(url: postgresURL, adminURL: adminURL)
-        }
+    /// Serves the fixture, runs `body` with one JSON client per node, then cleans up.
+    func runClients<T: Sendable>(_ body: ([APIClient]) async throws -> T) async throws -> T {
+        try await serve { fixture in try await body(fixture.nodes.map { APIClient(node: $0, server: fixture) }) }
     }
 
-    /// Runs `body` against the server listening on a real loopback port, then cleans up.
-    func run<T: Sendable>(_ body: @Sendable (APIClient) async throws -> T) async throws -> T {
-        do {
-            let result = try await app.application().test(.live) { client in
-                try await body(APIClient(client: client, server: self))
-            }
-            await cleanUp()
-            return result
-        } catch {
-            await cleanUp()
-            throw error
-        }
+    /// One node, its rate limits relaxed for tests that make many quick calls: `body` gets the node.
+    static func runNode<T: Sendable>(_ configure: (inout ServerConfiguration) -> Void = { _ in },
+                                     _ body: (ServerNode) async throws -> T) async throws -> T {
+        try await run(relaxedRateLimits: true, configure) { try await body($0.node()) }
     }
 
-    /// Another tenant in the same database.
-    func makeTenant() async throws -> String {
-        try await app.admin.createTenant(name: "other-\(UUID().uuidString.prefix(8))").apiKey
+    /// `count` nodes over one database, rate limits relaxed: `body` gets the fixture.
+    static func runCluster<T: Sendable>(nodes count: Int = 2, _ configure: (inout ServerConfiguration) -> Void = { _ in },
+                                        _ body: (ServerFixture) async throws -> T) async throws -> T {
+        try await run(nodes: count, relaxedRateLimits: true, configure, body)
     }
 }
 
@@ -92,10 +57,11 @@ struct APIResult: Sendable {
     }
 }
 
-/// A thin JSON client over the live test connection.
+/// A thin JSON client for one node of a `ServerFixture`, a connection per request.
 struct APIClient: Sendable {
-    let client: any TestClientProtocol
-    let server: TestServer
+    let node: ServerNode
+    /// The fixture the node belongs to (its tenant, its other tenants, node 0's server).
+    let server: ServerFixture
 
     @discardableResult
     func request(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil,
@@ -107,26 +73,10 @@ struct APIClient: Sendable {
         if let raw { body = ByteBuffer(bytes: raw) }
         if body != nil { headers[.contentType] = "application/json" }
         for (name, value) in extra { if let field = HTTPField.Name(name) { headers[field] = value } }
-        return try await client.execute(uri: path, method: method, headers: headers, body: body) { response in
-            APIResult(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
-        }
-    }
-
-    /// `request`, on a connection of its own with a 60 s timeout. The shared test connection
-    /// answers requests one after another within 15 s in all; a burst of many concurrent requests
-    /// on a busy machine (the PostgreSQL suite runs dozens of servers at once) needs more.
-    func requestOnOwnConnection(_ method: HTTPRequest.Method, _ path: String, token: String? = nil,
-                                json: JSONValue? = nil) async throws -> APIResult {
-        guard let port = client.port else { return try await request(method, path, token: token, json: json) }
-        var headers = HTTPFields()
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        var body: ByteBuffer?
-        if let json {
-            body = ByteBuffer(bytes: try WireCoding.encoder.encode(json))
-            headers[.contentType] = "application/json"
-        }
         let request = TestClient.Request(path, method: method, headers: headers, body: body)
-        let response = try await TestClient.withClient(host: "127.0.0.1", port: port,
+        // A generous timeout: a burst of concurrent requests on a busy machine (the PostgreSQL
+        // suite runs dozens of servers at once) queues behind one another.
+        let response = try await TestClient.withClient(host: "127.0.0.1", port: node.port,
                                                        configuration: .init(timeout: .seconds(60))) {
             try await $0.execute(request)
         }

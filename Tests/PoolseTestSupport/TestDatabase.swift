@@ -7,14 +7,14 @@ import PostgresNIO
 /// Which database the suite runs on. `swift test` uses SQLite; with
 /// `POOLSE_TEST_POSTGRES_URL=postgres://user@127.0.0.1:5432/postgres` every server test
 /// gets its own fresh PostgreSQL database instead (`.ci/run` does both).
-enum TestDatabase {
-    static var postgresAdminURL: String? {
+package enum TestDatabase {
+    package static var postgresAdminURL: String? {
         let url = ProcessInfo.processInfo.environment["POOLSE_TEST_POSTGRES_URL"]
         return url?.isEmpty == false ? url : nil
     }
 
     /// A new empty PostgreSQL database; returns its URL.
-    static func createPostgresDatabase(adminURL: String) async throws -> String {
+    package static func createPostgresDatabase(adminURL: String) async throws -> String {
         let name = "poolse_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         try await withAdminConnection(adminURL) { try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "poolse.test")) }
         guard var components = URLComponents(string: adminURL) else { throw ConfigError("bad POOLSE_TEST_POSTGRES_URL") }
@@ -23,7 +23,7 @@ enum TestDatabase {
     }
 
     /// Drops a database made by `createPostgresDatabase`.
-    static func dropPostgresDatabase(url: String, adminURL: String) async {
+    package static func dropPostgresDatabase(url: String, adminURL: String) async {
         guard let name = URLComponents(string: url)?.path.dropFirst(), name.hasPrefix("poolse_test_") else { return }
         try? await withAdminConnection(adminURL) {
             try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Logger(label: "poolse.test"))

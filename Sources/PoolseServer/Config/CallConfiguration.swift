@@ -9,6 +9,9 @@ public struct CallConfiguration: Sendable {
     /// Most members one invite rings (all members but the caller); a bigger room gets
     /// `too_many_callees` and should use its voice room. Default 32.
     public var maxCallees = 32
+    /// Voice-room pushes (`voice:*`) one socket may send: default 50/s, bursts of 200 (a mesh
+    /// trickles ICE candidates in bursts). Over it a push is refused with `rate_limited`.
+    public var voicePushRate = Rate(perSecond: 50, burst: 200)
     /// STUN URLs handed to clients (`stun:host:3478`). Default none.
     public var stunURLs: [String] = []
     /// TURN URLs (`turn:host:3478?transport=udp`, `turns:…`), given credentials from `turnSecret`.

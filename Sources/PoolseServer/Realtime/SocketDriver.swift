@@ -38,7 +38,8 @@ struct SocketDriver: Sendable {
     // MARK: - Reading
 
     private func read(_ inbound: WebSocketInboundStream) async throws {
-        var session = SocketSession(joinRate: configuration.joinRate, maxTopics: configuration.maxTopicsPerSocket)
+        var session = SocketSession(joinRate: configuration.joinRate, maxTopics: configuration.maxTopicsPerSocket,
+                                    voiceRate: calls.configuration.voicePushRate)
         for try await message in inbound.messages(maxSize: configuration.maxFrameSize) {
             socket.heard()
             for kick in socket.takeKicks() { session.kicked(from: kick.topic, joinRef: kick.joinRef) }

@@ -39,11 +39,15 @@ struct SocketSession {
 
     private(set) var joined: [String: JoinRef] = [:]
     private var joinBudget: SocketBudget
+    /// Voice-room pushes are relayed to other nodes: each socket gets a budget of them.
+    private var voiceBudget: SocketBudget
     private let maxTopics: Int
 
     init(joinRate: Rate = RealtimeConfiguration().joinRate,
-         maxTopics: Int = RealtimeConfiguration().maxTopicsPerSocket) {
+         maxTopics: Int = RealtimeConfiguration().maxTopicsPerSocket,
+         voiceRate: Rate = CallConfiguration().voicePushRate) {
         joinBudget = SocketBudget(rate: joinRate)
+        voiceBudget = SocketBudget(rate: voiceRate)
         self.maxTopics = maxTopics
     }
 
@@ -81,6 +85,7 @@ struct SocketSession {
             case .user? where frame.event.hasPrefix("call:"):
                 return [.call(frame)]
             case .voice(let id)? where frame.event.hasPrefix("voice:"):
+                guard voiceBudget.take(at: now) else { return [.send(Self.error(frame, Reason.rateLimited))] }
                 return [.voice(conversationId: id, frame)]
             default:
                 break

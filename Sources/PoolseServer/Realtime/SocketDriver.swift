@@ -70,7 +70,8 @@ struct SocketDriver: Sendable {
             guard await typingLimiter.acquire(caller: "user:\(socket.userId)", rateClass: .typing) == nil else { return }
             await gateway.typing(socket, conversationId: conversationId)
         case .call(let frame):
-            // Each call push is a write; over the writes limit it is refused, never dropped.
+            // Each call push is a write; over the writes limit it is refused, never dropped. (The
+            // endpoint's limiter, named for typing, its first use, holds these buckets too.)
             let reply: CallService.Reply
             if await typingLimiter.acquire(caller: "user:\(socket.userId)", rateClass: .writes) != nil {
                 reply = .failure(CallRefusal(reason: SocketSession.Reason.rateLimited))

@@ -44,6 +44,8 @@ public final class Poolse: Sendable {
     public let search: SearchResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
     public let realtime: PoolseRealtime
+    /// Voice and video calls: ringing, voice rooms, ICE servers, the SFU token.
+    public let calls: CallsClient
 
     /// Creates a client. Nothing touches the network until the first call.
     public init(_ configuration: PoolseConfiguration) {
@@ -58,6 +60,7 @@ public final class Poolse: Sendable {
         users = UsersResource(resolver: configuration.userResolver)
         search = SearchResource(rest: rest)
         realtime = PoolseRealtime(configuration: configuration, rest: rest)
+        calls = CallsClient(rest: rest, realtime: realtime)
     }
 
     /// Closes the realtime socket for good and leaves every channel; their streams end.

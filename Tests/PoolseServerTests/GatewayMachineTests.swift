@@ -174,7 +174,8 @@ struct GatewayMachineTests {
         #expect(wakes(machine.tick(now: t0 + .seconds(1))) == [t0 + .seconds(2)])
         // The presence heartbeat is due at 5 s, with this node's entries.
         let atFive = machine.tick(now: t0 + .seconds(5))
-        #expect(announced(atFive).compactMap(GatewayCommand.init) == [.presenceHeartbeat(node: "A", [])])
+        #expect(announced(atFive).compactMap(GatewayCommand.init) == [.presenceHeartbeat(node: "A", []),
+                                                                      .voiceHeartbeat(node: "A", [])])
         #expect(wakes(atFive) == [t0 + .seconds(6)])
     }
 

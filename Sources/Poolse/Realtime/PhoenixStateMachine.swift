@@ -21,6 +21,10 @@
 /// - A push to a channel that is not joined yet waits in the channel's buffer (the
 ///   oldest dropped beyond ``Configuration/pushBufferLimit``) and goes out right after
 ///   the join succeeds.
+/// - A push made as a request (`push(_:event:payload:request:)`) gets its reply back as
+///   ``Action/replied(request:_:)``: the server's reply, or nil when none can come (the
+///   socket dropped after it was sent, the channel failed or was left, or no reply came
+///   within ``Configuration/joinTimeout``).
 struct PhoenixStateMachine: Sendable {
     /// Identifies one attempt to open a socket, so late news of an old one is ignored.
     typealias ConnectionID = Int
@@ -43,6 +47,15 @@ struct PhoenixStateMachine: Sendable {
         case heartbeat
         case reconnect
         case joinTimeout(topic: String)
+        /// A request push waits for its reply.
+        case reply(request: Int)
+    }
+
+    /// The server's reply to a request push.
+    struct PushReply: Hashable, Sendable {
+        var isOK: Bool
+        /// The reply's `response` (`{reason}` for an error).
+        var response: JSONValue
     }
 
     /// A problem to report; the driver adds the underlying error it holds.
@@ -69,6 +82,8 @@ struct PhoenixStateMachine: Sendable {
         /// The channel was refused or closed by the server; it stays closed.
         case channelFailed(topic: String, Problem)
         case report(Problem)
+        /// The outcome of request push `request`: its reply, or nil when none will come.
+        case replied(request: Int, PushReply?)
     }
 
     enum Connection: Hashable, Sendable {
@@ -97,6 +112,8 @@ struct PhoenixStateMachine: Sendable {
         struct Push: Hashable, Sendable {
             var event: String
             var payload: JSONValue
+            /// Set for a request push (its reply is awaited).
+            var request: Int?
         }
 
         var state: State = .waiting
@@ -114,6 +131,8 @@ struct PhoenixStateMachine: Sendable {
     /// Failed connections since the socket was last open.
     private(set) var failures = 0
     private var lastRef: UInt64 = 0
+    /// Request pushes sent and not answered yet, by the ref they were sent with.
+    private(set) var awaitingReplies: [String: Int] = [:]
     private var lastConnectionID: ConnectionID = 0
 
     init(configuration: Configuration = Configuration()) {
@@ -173,6 +192,9 @@ struct PhoenixStateMachine: Sendable {
     mutating func leave(_ topic: String) -> [Action] {
         guard let channel = channels.removeValue(forKey: topic) else { return [] }
         var actions: [Action] = [.cancelTimer(.joinTimeout(topic: topic))]
+        for request in channel.buffer.compactMap(\.request) {
+            actions += [.cancelTimer(.reply(request: request)), .replied(request: request, nil)]
+        }
         if case .connected(let id, _) = connection, channel.state == .joining || channel.state == .joined,
            let joinRef = channel.joinRef
         {
@@ -184,19 +206,25 @@ struct PhoenixStateMachine: Sendable {
 
     /// Sends `event` on `topic` now if joined, else buffers it until the join; dropped
     /// for unknown or failed channels.
-    mutating func push(_ topic: String, event: String, payload: JSONValue = .object([:])) -> [Action] {
-        guard var channel = channels[topic] else { return [] }
+    mutating func push(_ topic: String, event: String, payload: JSONValue = .object([:]), request: Int? = nil) -> [Action] {
+        let lost: [Action] = request.map { [.replied(request: $0, nil)] } ?? []
+        guard var channel = channels[topic] else { return lost }
+        var actions: [Action] = request.map { [.startTimer(.reply(request: $0), after: configuration.joinTimeout)] } ?? []
         switch channel.state {
         case .joined:
-            guard case .connected(let id, _) = connection, let joinRef = channel.joinRef else { return [] }
-            return [.send(id, PhoenixFrame(joinRef: joinRef, ref: makeRef(), topic: topic, event: event, payload: payload))]
+            guard case .connected(let id, _) = connection, let joinRef = channel.joinRef else { return lost }
+            actions.append(send(Channel.Push(event: event, payload: payload, request: request), topic: topic,
+                                joinRef: joinRef, on: id))
+            return actions
         case .waiting, .joining:
-            channel.buffer.append(Channel.Push(event: event, payload: payload))
-            if channel.buffer.count > configuration.pushBufferLimit { channel.buffer.removeFirst() }
+            channel.buffer.append(Channel.Push(event: event, payload: payload, request: request))
+            if channel.buffer.count > configuration.pushBufferLimit {
+                if let dropped = channel.buffer.removeFirst().request { actions.append(.replied(request: dropped, nil)) }
+            }
             channels[topic] = channel
-            return []
+            return actions
         case .failed:
-            return []
+            return lost
         }
     }
 
@@ -254,15 +282,19 @@ struct PhoenixStateMachine: Sendable {
                     channels[topic] = channel
                     actions.append(.channelJoined(topic: topic, isRejoin: isRejoin))
                     for push in buffered {
-                        actions.append(.send(id, PhoenixFrame(joinRef: channel.joinRef, ref: makeRef(), topic: topic,
-                                                              event: push.event, payload: push.payload)))
+                        actions.append(send(push, topic: topic, joinRef: channel.joinRef, on: id))
                     }
                 } else {
-                    fail(topic, &channel)
+                    actions += fail(topic, &channel)
                     actions.append(.channelFailed(topic: topic, Problem(code: .joinRefused, topic: topic,
                                                                         reason: reply.reason)))
                 }
                 return actions
+            }
+            if let ref = frame.ref, let request = awaitingReplies.removeValue(forKey: ref) {
+                let response = frame.payload.objectValue?["response"] ?? .object([:])
+                return [.cancelTimer(.reply(request: request)),
+                        .replied(request: request, PushReply(isOK: reply.isOK, response: response))]
             }
             if !reply.isOK, isCurrentJoin, frame.joinRef == channel.joinRef {
                 return [.report(Problem(code: .pushRejected, topic: topic, reason: reply.reason))]
@@ -271,9 +303,8 @@ struct PhoenixStateMachine: Sendable {
         case PhoenixFrame.Event.close:
             // A close for an older join (a rejoin replaced it) says nothing about this one.
             guard isCurrentJoin, frame.joinRef == channel.joinRef else { return [] }
-            fail(topic, &channel)
-            return [.cancelTimer(.joinTimeout(topic: topic)),
-                    .channelFailed(topic: topic, Problem(code: .closedByServer, topic: topic))]
+            return [.cancelTimer(.joinTimeout(topic: topic))] + fail(topic, &channel)
+                + [.channelFailed(topic: topic, Problem(code: .closedByServer, topic: topic))]
         case PhoenixFrame.Event.error:
             // The server-side channel crashed: join again, as phoenix.js does.
             guard isCurrentJoin, frame.joinRef == channel.joinRef else { return [] }
@@ -306,6 +337,13 @@ struct PhoenixStateMachine: Sendable {
                                        event: PhoenixFrame.Event.heartbeat)),
                 .startTimer(.heartbeat, after: configuration.heartbeatInterval),
             ]
+        case .reply(let request):
+            // Sent and unanswered, or still waiting for its channel's join: either way, given up.
+            if let ref = awaitingReplies.first(where: { $0.value == request })?.key { awaitingReplies[ref] = nil }
+            for (topic, channel) in channels where channel.buffer.contains(where: { $0.request == request }) {
+                channels[topic]?.buffer.removeAll { $0.request == request }
+            }
+            return [.replied(request: request, nil)]
         case .joinTimeout(let topic):
             guard case .connected(let id, _) = connection, channels[topic]?.state == .joining else { return [] }
             var actions: [Action] = []
@@ -354,11 +392,29 @@ struct PhoenixStateMachine: Sendable {
         actions.append(.startTimer(.joinTimeout(topic: topic), after: configuration.joinTimeout))
     }
 
-    private mutating func fail(_ topic: String, _ channel: inout Channel) {
+    /// Sends one push, remembering a request's ref so its reply finds its way back.
+    private mutating func send(_ push: Channel.Push, topic: String, joinRef: String?, on id: ConnectionID) -> Action {
+        let ref = makeRef()
+        if let request = push.request { awaitingReplies[ref] = request }
+        return .send(id, PhoenixFrame(joinRef: joinRef, ref: ref, topic: topic, event: push.event, payload: push.payload))
+    }
+
+    /// Closes the channel for good; the requests still in its buffer get no reply.
+    private mutating func fail(_ topic: String, _ channel: inout Channel) -> [Action] {
+        let lost = channel.buffer.compactMap(\.request)
         channel.state = .failed
         channel.joinRef = nil
         channel.buffer = []
         channels[topic] = channel
+        return lost.flatMap { [Action.cancelTimer(.reply(request: $0)), .replied(request: $0, nil)] }
+    }
+
+    /// Requests sent on a socket that is going away will get no reply.
+    private mutating func abandonReplies(_ actions: inout [Action]) {
+        for request in awaitingReplies.values.sorted() {
+            actions += [.cancelTimer(.reply(request: request)), .replied(request: request, nil)]
+        }
+        awaitingReplies = [:]
     }
 
     /// Every channel that was joined or joining goes back to waiting for a socket.
@@ -376,6 +432,7 @@ struct PhoenixStateMachine: Sendable {
 
     private mutating func dropConnection(_ id: ConnectionID, _ problem: Problem) -> [Action] {
         var actions: [Action] = [.closeTransport(id), .cancelTimer(.heartbeat)]
+        abandonReplies(&actions)
         interruptChannels(&actions)
         actions.append(.report(problem))
         failures += 1
@@ -391,6 +448,7 @@ struct PhoenixStateMachine: Sendable {
         default: break
         }
         actions += [.cancelTimer(.heartbeat), .cancelTimer(.reconnect)]
+        abandonReplies(&actions)
         interruptChannels(&actions)
         connection = final
         failures = 0

@@ -5,6 +5,7 @@ protocol ChannelHandle: Sendable {
 
 extension ConversationChannel: ChannelHandle {}
 extension UserChannel: ChannelHandle {}
+extension VoiceRoomChannel: ChannelHandle {}
 
 /// The realtime half of the SDK (`chat.realtime`): one Phoenix Channels socket per
 /// client, and a channel handle per conversation or user.
@@ -43,6 +44,7 @@ public final class PoolseRealtime: Sendable {
         var driver: RealtimeDriver?
         var conversations: [String: ConversationChannel] = [:]
         var users: [String: UserChannel] = [:]
+        var voiceRooms: [String: VoiceRoomChannel] = [:]
         var isDestroyed = false
     }
 
@@ -135,6 +137,34 @@ public final class PoolseRealtime: Sendable {
         } ?? deadUser(id)
     }
 
+    /// The voice room of conversation `id` (``CallsClient/voiceRoom(_:)``); same handle for
+    /// the same id, as with ``conversation(_:)``.
+    func voiceRoom(_ id: String) -> VoiceRoomChannel {
+        withDriver { driver, state -> VoiceRoomChannel in
+            if let existing = state.voiceRooms[id] {
+                if existing.state.isClosed { rejoin(existing, on: driver) }
+                return existing
+            }
+            let channel = VoiceRoomChannel(conversationId: id, driver: driver)
+            state.voiceRooms[id] = channel
+            driver.send(.join(channel))
+            driver.send(.connect(lazily: true))
+            return channel
+        } ?? {
+            let channel = VoiceRoomChannel(conversationId: id, driver: deadDriver())
+            channel.finish()
+            return channel
+        }()
+    }
+
+    /// Leaves the voice room of conversation `id` and drops its handle.
+    func leaveVoiceRoom(_ id: String) {
+        state.withLock { state in
+            guard let driver = state.driver, let channel = state.voiceRooms.removeValue(forKey: id) else { return }
+            driver.send(.leave(topic: channel.topic))
+        }
+    }
+
     /// Leaves the channel of conversation `id` (or of user `id`) and drops its handle:
     /// its streams end, its listeners hear nothing more. A later ``conversation(_:)``
     /// call makes a new handle and joins again.
@@ -154,6 +184,7 @@ public final class PoolseRealtime: Sendable {
             state.isDestroyed = true
             state.conversations = [:]
             state.users = [:]
+            state.voiceRooms = [:]
             state.driver?.send(.destroy)
             return state.driver == nil
         }

@@ -49,6 +49,9 @@ actor RealtimeDriver {
         case join(any RealtimeChannelEndpoint)
         case leave(topic: String)
         case push(topic: String, event: String, payload: JSONValue)
+        /// A push whose reply goes to `reply` (nil when none will come).
+        case request(topic: String, event: String, payload: JSONValue,
+                     reply: @Sendable (PhoenixStateMachine.PushReply?) -> Void)
         case opened(ConnectionID, any WebSocketConnection)
         case openFailed(ConnectionID, any Error)
         case received(ConnectionID, String)
@@ -72,6 +75,9 @@ actor RealtimeDriver {
     private var connections: [ConnectionID: OpenConnection] = [:]
     private var timers: [PhoenixStateMachine.Timer: (generation: UInt64, task: Task<Void, Never>)] = [:]
     private var lastTimerGeneration: UInt64 = 0
+    /// Who waits for the reply of each request push.
+    private var replyWaiters: [Int: @Sendable (PhoenixStateMachine.PushReply?) -> Void] = [:]
+    private var lastRequest = 0
     /// The error behind the input being handled, attached to what it makes the machine report.
     private var underlying: (any Error)?
 
@@ -92,6 +98,22 @@ actor RealtimeDriver {
     /// Queues an input; handled in order with everything else.
     nonisolated func send(_ input: Input) {
         inbox.yield(input)
+    }
+
+    /// Pushes `event` and waits for the server's reply: nil when none will come (the socket
+    /// dropped, the channel failed or was left, the client was destroyed, or no reply came
+    /// within the join timeout).
+    nonisolated func request(topic: String, event: String, payload: JSONValue) async -> PhoenixStateMachine.PushReply? {
+        await withCheckedContinuation { continuation in
+            let once = Locked(false)
+            let reply: @Sendable (PhoenixStateMachine.PushReply?) -> Void = { reply in
+                guard once.withLock({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(returning: reply)
+            }
+            if case .terminated = inbox.yield(.request(topic: topic, event: event, payload: payload, reply: reply)) {
+                reply(nil)
+            }
+        }
     }
 
     /// Runs `work` on the loop, in order with channel events.
@@ -129,6 +151,8 @@ actor RealtimeDriver {
         timers = [:]
         for task in opening.values { task.cancel() }
         opening = [:]
+        for waiter in replyWaiters.values { waiter(nil) }
+        replyWaiters = [:]
         inbox.finish()
     }
 
@@ -151,6 +175,10 @@ actor RealtimeDriver {
             execute(machine.leave(topic))
         case .push(let topic, let event, let payload):
             execute(machine.push(topic, event: event, payload: payload))
+        case .request(let topic, let event, let payload, let reply):
+            lastRequest += 1
+            replyWaiters[lastRequest] = reply
+            execute(machine.push(topic, event: event, payload: payload, request: lastRequest))
         case .opened(let id, let connection):
             opening[id] = nil
             attach(connection, as: id)
@@ -217,6 +245,8 @@ actor RealtimeDriver {
                 let error = RealtimeError(code: problem.code, topic: topic, reason: problem.reason)
                 endpoints[topic]?.failed(error)
                 environment.onError?(error)
+            case .replied(let request, let reply):
+                replyWaiters.removeValue(forKey: request)?(reply)
             case .report(let problem):
                 environment.onError?(RealtimeError(code: problem.code, topic: problem.topic, reason: problem.reason,
                                                    underlying: underlying))

@@ -19,6 +19,8 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
     private let created = EventHub<Conversation>()
     private let updated = EventHub<ConversationUpdatedEvent>()
     private let allEvents = EventHub<UserEvent>()
+    /// `call:*` events, for ``CallsClient``.
+    let callEvents = EventHub<CallSignalEvent>()
 
     init(id: String, driver: RealtimeDriver, onSocketError: (@Sendable (RealtimeError) -> Void)?) {
         self.id = id
@@ -89,6 +91,10 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
     func interrupted() { core.setState(.joining) }
 
     func receive(event: String, payload: JSONValue) {
+        if event.hasPrefix("call:") {
+            receiveCall(event: event, payload: payload)
+            return
+        }
         let decoded: UserEvent?
         do {
             decoded = try UserEvent(event: event, payload: payload)
@@ -108,6 +114,16 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
         if let decoded { allEvents.emit(decoded) }
     }
 
+    private func receiveCall(event: String, payload: JSONValue) {
+        do {
+            if let call = try CallSignalEvent(event: event, payload: payload) { callEvents.emit(call) }
+        } catch {
+            let problem = RealtimeError(code: .invalidFrame, topic: topic, reason: "undecodable \(event)", underlying: error)
+            core.errors.emit(problem)
+            onSocketError?(problem)
+        }
+    }
+
     func failed(_ error: RealtimeError) {
         core.setState(.closed(error))
         core.errors.emit(error)
@@ -119,6 +135,7 @@ public final class UserChannel: Sendable, RealtimeChannelEndpoint {
         created.finish()
         updated.finish()
         allEvents.finish()
+        callEvents.finish()
     }
 
     /// Called by ``PoolseRealtime`` before it joins a closed channel again.

@@ -24,6 +24,8 @@ public struct PoolseApp: Sendable {
     let socketEndpoint: SocketEndpoint
     /// Open connections against the connection cap.
     let connections: ConnectionAdmission
+    /// Ringing, shared by the socket endpoint and the ring-out sweep.
+    let calls: CallService
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -96,6 +98,9 @@ public struct PoolseApp: Sendable {
                                  limits: limits)
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
+            + CallRoutes.specs(CallCredentials(configuration: configuration.calls, store: store))
+        let calls = CallService(store: store, committer: committer, configuration: configuration.calls)
+        self.calls = calls
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
@@ -104,7 +109,7 @@ public struct PoolseApp: Sendable {
         gateway = RealtimeGateway(pubsub: pubsub, configuration: configuration.realtime, metrics: metrics, logger: logger)
         socketEndpoint = SocketEndpoint(
             authenticator: authenticator, gateway: gateway, store: store,
-            typingLimiter: RateLimiter(limits: configuration.rateLimits), configuration: configuration.realtime,
+            typingLimiter: RateLimiter(limits: configuration.rateLimits), calls: calls, configuration: configuration.realtime,
             docBaseURL: configuration.resolvedPublicURL, logger: logger)
         connections = ConnectionAdmission(maxConnections: configuration.http.effectiveMaxConnections,
                                           overflowReserve: configuration.http.overflowReserve, logger: logger)
@@ -145,7 +150,8 @@ public struct PoolseApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),
-                       AttachmentCleanupService(attachments: attachments, logger: logger)]
+                       AttachmentCleanupService(attachments: attachments, logger: logger),
+                       CallSweepService(calls: calls, logger: logger)]
                 + SQLiteMaintenanceService.services(for: store, logger: logger),
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)

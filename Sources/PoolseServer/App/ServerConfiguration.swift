@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var realtime = RealtimeConfiguration()
     /// HTTP connection timeouts, request-head limits and the connection cap.
     public var http = HTTPConnectionConfiguration()
+    /// Calls: ring timeout, ICE/TURN servers and the optional LiveKit SFU.
+    public var calls = CallConfiguration()
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

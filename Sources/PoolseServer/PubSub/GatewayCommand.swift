@@ -19,6 +19,12 @@ enum GatewayCommand: Sendable, Equatable {
     case presenceHeartbeat(node: String, [PresenceAnnouncement])
     /// `node` just started: every other node answers with a heartbeat at once.
     case presenceHello(node: String)
+    /// A socket of `node` joined a voice room, or changed its mute or speaking state.
+    case voiceJoin(node: String, VoiceAnnouncement)
+    /// A socket of `node` left a voice room.
+    case voiceLeave(node: String, VoiceAnnouncement)
+    /// Every voice-room entry of `node`, sent with its presence heartbeat.
+    case voiceHeartbeat(node: String, [VoiceAnnouncement])
 
     static let topic = "gateway"
 
@@ -40,11 +46,17 @@ enum GatewayCommand: Sendable, Equatable {
         case .presenceHeartbeat(let node, let entries):
             Self.presence("presence_heartbeat", node: node, entries: entries)
         case .presenceHello(let node):
-            Self.presence("presence_hello", node: node, entries: [])
+            Self.presence("presence_hello", node: node, entries: [PresenceAnnouncement]())
+        case .voiceJoin(let node, let entry):
+            Self.presence("voice_join", node: node, entries: [entry])
+        case .voiceLeave(let node, let entry):
+            Self.presence("voice_leave", node: node, entries: [entry])
+        case .voiceHeartbeat(let node, let entries):
+            Self.presence("voice_heartbeat", node: node, entries: entries)
         }
     }
 
-    private static func presence(_ event: String, node: String, entries: [PresenceAnnouncement]) -> RealtimeMessage {
+    private static func presence<Entry: Encodable>(_ event: String, node: String, entries: [Entry]) -> RealtimeMessage {
         RealtimeMessage(topic: topic, event: event,
                         payload: ["node": .string(node), "entries": (try? JSONValue.from(entries)) ?? .array([])])
     }
@@ -52,7 +64,9 @@ enum GatewayCommand: Sendable, Equatable {
     /// The node a presence command comes from, read without decoding its entries; nil for
     /// other commands and events.
     static func node(of message: RealtimeMessage) -> String? {
-        guard message.topic == topic, message.event.hasPrefix("presence_") else { return nil }
+        guard message.topic == topic, message.event.hasPrefix("presence_") || message.event.hasPrefix("voice_") else {
+            return nil
+        }
         return message.payload.objectValue?["node"]?.stringValue
     }
 
@@ -74,6 +88,24 @@ enum GatewayCommand: Sendable, Equatable {
                 self = .presenceHeartbeat(node: node, entries)
             case "presence_hello":
                 self = .presenceHello(node: node)
+            default:
+                return nil
+            }
+            return
+        }
+        if message.event.hasPrefix("voice_") {
+            guard let node = fields["node"]?.stringValue,
+                  let entries = try? fields["entries"]?.decode(as: [VoiceAnnouncement].self)
+            else { return nil }
+            switch message.event {
+            case "voice_join":
+                guard let entry = entries.first else { return nil }
+                self = .voiceJoin(node: node, entry)
+            case "voice_leave":
+                guard let entry = entries.first else { return nil }
+                self = .voiceLeave(node: node, entry)
+            case "voice_heartbeat":
+                self = .voiceHeartbeat(node: node, entries)
             default:
                 return nil
             }

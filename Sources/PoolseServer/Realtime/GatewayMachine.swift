@@ -62,7 +62,7 @@ struct GatewayMachine<Socket: GatewaySocket> {
         var sweepPeriod: Duration { min(heartbeatTimeout / 4, .seconds(1)) }
     }
 
-    private struct Subscription {
+    struct Subscription {
         let socket: Socket
         let joinRef: String?
     }
@@ -71,9 +71,11 @@ struct GatewayMachine<Socket: GatewaySocket> {
     let nodeId: String
     let settings: Settings
     private(set) var sockets: [SocketID: Socket] = [:]
-    private var subscriptions: [String: [SocketID: Subscription]] = [:]
+    private(set) var subscriptions: [String: [SocketID: Subscription]] = [:]
     private var topicsOf: [SocketID: Set<String>] = [:]
     private var presence = PresenceTracker()
+    /// Who is in each voice room, cluster-wide (`GatewayMachine+Voice`).
+    var voiceRooms = VoiceRoomTracker()
     private var typing: TypingTracker
     /// Whom each user with a socket here blocks: their typing and presence are not shown to
     /// that user's sockets (their messages are hidden where they are made, `hiddenFrom`).
@@ -138,6 +140,10 @@ struct GatewayMachine<Socket: GatewaySocket> {
             topicsOf[socket.id, default: []].insert(name)
             joinedCount += 1
         }
+        if case .voice = topic {
+            sendVoiceState(to: socket, topic: name, joinRef: request.joinRef, &actions)
+            return (.joined, actions)
+        }
         guard case .conversation = topic else { return (.joined, actions) }
         guard !rejoin else {
             sendPresenceState(presence.state(of: name), to: socket, topic: name, joinRef: request.joinRef, &actions)
@@ -186,6 +192,10 @@ struct GatewayMachine<Socket: GatewaySocket> {
             expand(message, &actions)
             return actions
         }
+        if message.event == VoiceEvent.signal, message.topic.hasPrefix(VoiceEvent.topicPrefix) {
+            deliverSignal(message, &actions)
+            return actions
+        }
         broadcast(message, &actions)
         // Sending a message ends its sender's typing at once.
         if message.event == RealtimeEvent.messageNew, typing.isAnyoneTyping, case .conversation(let id)? = Topic(message.topic),
@@ -204,12 +214,14 @@ struct GatewayMachine<Socket: GatewaySocket> {
         }
         if now >= nextPresenceHeartbeat {
             actions.append(.announce(GatewayCommand.presenceHeartbeat(node: nodeId, presence.localEntries).message))
+            actions.append(.announce(GatewayCommand.voiceHeartbeat(node: nodeId, voiceRooms.localEntries).message))
             nextPresenceHeartbeat = now + settings.presenceHeartbeat
         }
         for (node, last) in nodesHeard where now - last >= settings.presenceTimeout {
             nodesHeard[node] = nil
             actions.append(.notice("dropped the presence of a silent node", node: node))
             for (topic, diff) in presence.drop(node: node) { broadcastPresence(topic, diff, &actions) }
+            replaceVoiceEntries(of: node, with: [], &actions)
         }
         if now >= nextSweep {
             // Closes the sockets nothing has come from for the heartbeat timeout (PROTOCOL.md §6).
@@ -242,7 +254,7 @@ struct GatewayMachine<Socket: GatewaySocket> {
     }
 
     /// Frames the event once for every socket of its topic.
-    private func broadcast(_ message: RealtimeMessage, _ actions: inout [Action]) {
+    func broadcast(_ message: RealtimeMessage, _ actions: inout [Action]) {
         guard let subscribed = subscriptions[message.topic], !subscribed.isEmpty else { return }
         var targets: [Socket] = []
         targets.reserveCapacity(subscribed.count)
@@ -305,9 +317,10 @@ struct GatewayMachine<Socket: GatewaySocket> {
         switch command {
         case .revokeMembership(let conversationId, let userId):
             revocations &+= 1
-            let topic = RealtimeMessage.conversationTopic(conversationId)
-            for subscription in subscriptions[topic]?.values.map({ $0 }) ?? [] where subscription.socket.userId == userId {
-                close(subscription.socket, topic: topic, &actions)
+            for topic in [RealtimeMessage.conversationTopic(conversationId), VoiceEvent.topic(conversationId)] {
+                for subscription in subscriptions[topic]?.values.map({ $0 }) ?? [] where subscription.socket.userId == userId {
+                    close(subscription.socket, topic: topic, &actions)
+                }
             }
         case .disconnectUser(let userId):
             revocations &+= 1
@@ -334,11 +347,14 @@ struct GatewayMachine<Socket: GatewaySocket> {
         case .presenceHello(let node):
             guard heard(node, at: now, &actions) else { return }
             actions.append(.announce(GatewayCommand.presenceHeartbeat(node: nodeId, presence.localEntries).message))
+            actions.append(.announce(GatewayCommand.voiceHeartbeat(node: nodeId, voiceRooms.localEntries).message))
+        case .voiceJoin, .voiceLeave, .voiceHeartbeat:
+            applyVoice(command, now: now, &actions)
         }
     }
 
     /// Notes that `node` is alive; false for this node's own announcements, which it already applied.
-    private mutating func heard(_ node: String, at now: ContinuousClock.Instant, _ actions: inout [Action]) -> Bool {
+    mutating func heard(_ node: String, at now: ContinuousClock.Instant, _ actions: inout [Action]) -> Bool {
         guard node != nodeId else { return false }
         nodesHeard[node] = now
         schedule(now + settings.presenceTimeout, &actions)
@@ -364,7 +380,7 @@ struct GatewayMachine<Socket: GatewaySocket> {
     // MARK: - Bookkeeping
 
     /// Asks for a wake at `deadline` unless an earlier one is already asked for.
-    private mutating func schedule(_ deadline: ContinuousClock.Instant, _ actions: inout [Action]) {
+    mutating func schedule(_ deadline: ContinuousClock.Instant, _ actions: inout [Action]) {
         if let wakeAt, wakeAt <= deadline { return }
         wakeAt = deadline
         actions.append(.wake(at: deadline))
@@ -392,6 +408,7 @@ struct GatewayMachine<Socket: GatewaySocket> {
         if subscriptions[topic]?.isEmpty == true { subscriptions[topic] = nil }
         topicsOf[socket.id]?.remove(topic)
         joinedCount -= 1
+        leaveVoiceRoom(socket, topic: topic, &actions)
         guard case .conversation(let conversationId)? = Topic(topic) else { return subscription }
         if let diff = presence.leave(topic: topic, socket: socket.id) {
             broadcastPresence(topic, diff, &actions)

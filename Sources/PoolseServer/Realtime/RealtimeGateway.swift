@@ -123,6 +123,11 @@ actor GatewayExecutor<Socket: GatewaySocket> {
         execute(machine.typing(socket, conversationId: conversationId, now: clock.now))
     }
 
+    /// A `voice:*` push in a voice room (`GatewayMachine.voice`).
+    func voice(_ socket: Socket, conversationId: String, request: PhoenixFrame) {
+        execute(machine.voice(socket, conversationId: conversationId, request: request, ref: IDs.make(), joinedAt: Date()))
+    }
+
     /// Sockets connected to this node (for tests and metrics).
     var socketCount: Int { machine.socketCount }
 

@@ -12,6 +12,7 @@ struct SocketDriver: Sendable {
     let gateway: RealtimeGateway
     let store: Store
     let typingLimiter: RateLimiter
+    let calls: CallService
     let configuration: RealtimeConfiguration
     let logger: Logger
 
@@ -37,7 +38,8 @@ struct SocketDriver: Sendable {
     // MARK: - Reading
 
     private func read(_ inbound: WebSocketInboundStream) async throws {
-        var session = SocketSession(joinRate: configuration.joinRate, maxTopics: configuration.maxTopicsPerSocket)
+        var session = SocketSession(joinRate: configuration.joinRate, maxTopics: configuration.maxTopicsPerSocket,
+                                    voiceRate: calls.configuration.voicePushRate)
         for try await message in inbound.messages(maxSize: configuration.maxFrameSize) {
             socket.heard()
             for kick in socket.takeKicks() { session.kicked(from: kick.topic, joinRef: kick.joinRef) }
@@ -67,6 +69,21 @@ struct SocketDriver: Sendable {
             // Over the limit the push is dropped silently (PROTOCOL.md §4.3).
             guard await typingLimiter.acquire(caller: "user:\(socket.userId)", rateClass: .typing) == nil else { return }
             await gateway.typing(socket, conversationId: conversationId)
+        case .call(let frame):
+            // Each call push is a write; over the writes limit it is refused, never dropped. (The
+            // endpoint's limiter, named for typing, its first use, holds these buckets too.)
+            let reply: CallService.Reply
+            if await typingLimiter.acquire(caller: "user:\(socket.userId)", rateClass: .writes) != nil {
+                reply = .failure(CallRefusal(reason: SocketSession.Reason.rateLimited))
+            } else {
+                reply = await calls.handle(event: frame.event, payload: frame.payload, caller: socket.principal)
+            }
+            switch reply {
+            case .success(let response): socket.send(frame.reply(status: "ok", response: response))
+            case .failure(let refusal): socket.send(SocketSession.error(frame, refusal.reason))
+            }
+        case .voice(let conversationId, let frame):
+            await gateway.voice(socket, conversationId: conversationId, request: frame)
         }
     }
 
@@ -99,7 +116,7 @@ struct SocketDriver: Sendable {
         switch topic {
         case .user(let id):
             return id == socket.userId
-        case .conversation(let id):
+        case .conversation(let id), .voice(let id):
             do {
                 _ = try await store.read { try await ConversationService.visibleConversation(id: id, caller: socket.principal, $0) }
                 return true

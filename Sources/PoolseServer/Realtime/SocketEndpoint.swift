@@ -15,6 +15,7 @@ struct SocketEndpoint: Sendable {
     let gateway: RealtimeGateway
     let store: Store
     let typingLimiter: RateLimiter
+    let calls: CallService
     let configuration: RealtimeConfiguration
     let docBaseURL: String
     let logger: Logger
@@ -88,7 +89,7 @@ struct SocketEndpoint: Sendable {
             return
         }
         let driver = SocketDriver(socket: socket, gateway: gateway, store: store, typingLimiter: typingLimiter,
-                                  configuration: configuration, logger: logger)
+                                  calls: calls, configuration: configuration, logger: logger)
         try await driver.run(inbound: inbound)
     }
 }

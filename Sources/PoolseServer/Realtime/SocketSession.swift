@@ -22,6 +22,10 @@ struct SocketSession {
         case unsubscribe(topic: String)
         /// The client is typing in a conversation.
         case typing(conversationId: String)
+        /// A `call:*` push on the socket's own `user:<id>` topic: the call service replies.
+        case call(PhoenixFrame)
+        /// A `voice:*` push in a voice room: the gateway replies.
+        case voice(conversationId: String, PhoenixFrame)
     }
 
     /// Reasons in `phx_reply` errors.
@@ -35,11 +39,15 @@ struct SocketSession {
 
     private(set) var joined: [String: JoinRef] = [:]
     private var joinBudget: SocketBudget
+    /// Voice-room pushes are relayed to other nodes: each socket gets a budget of them.
+    private var voiceBudget: SocketBudget
     private let maxTopics: Int
 
     init(joinRate: Rate = RealtimeConfiguration().joinRate,
-         maxTopics: Int = RealtimeConfiguration().maxTopicsPerSocket) {
+         maxTopics: Int = RealtimeConfiguration().maxTopicsPerSocket,
+         voiceRate: Rate = CallConfiguration().voicePushRate) {
         joinBudget = SocketBudget(rate: joinRate)
+        voiceBudget = SocketBudget(rate: voiceRate)
         self.maxTopics = maxTopics
     }
 
@@ -72,6 +80,15 @@ struct SocketSession {
             if frame.event == RealtimeEvent.typing, case .conversation(let id) = Topic(frame.topic) {
                 // Acknowledged even when the rate limit drops it: typing is never an error for the client.
                 return [.typing(conversationId: id), .send(frame.reply(status: "ok"))]
+            }
+            switch Topic(frame.topic) {
+            case .user? where frame.event.hasPrefix("call:"):
+                return [.call(frame)]
+            case .voice(let id)? where frame.event.hasPrefix("voice:"):
+                guard voiceBudget.take(at: now) else { return [.send(Self.error(frame, Reason.rateLimited))] }
+                return [.voice(conversationId: id, frame)]
+            default:
+                break
             }
             return [.send(Self.error(frame, Reason.unhandledEvent))]
         }

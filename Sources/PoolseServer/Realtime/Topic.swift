@@ -1,9 +1,13 @@
+import PoolseWire
+
 /// A topic a client may join (PROTOCOL.md §6).
 enum Topic: Hashable, Sendable {
     /// `conversation:<id>`: members only.
     case conversation(id: String)
     /// `user:<id>`: only the token's own user.
     case user(id: String)
+    /// `voice:conversation:<id>`: the conversation's voice room, members only.
+    case voice(conversationId: String)
 
     /// Parses `conversation:<id>` and `user:<id>`; nil for anything else.
     init?(_ name: String) {
@@ -11,6 +15,8 @@ enum Topic: Hashable, Sendable {
             self = .conversation(id: id)
         } else if let id = Self.id(in: name, after: "user:") {
             self = .user(id: id)
+        } else if let id = Self.id(in: name, after: VoiceEvent.topicPrefix) {
+            self = .voice(conversationId: id)
         } else {
             return nil
         }
@@ -21,6 +27,7 @@ enum Topic: Hashable, Sendable {
         switch self {
         case .conversation(let id): RealtimeMessage.conversationTopic(id)
         case .user(let id): RealtimeMessage.userTopic(id)
+        case .voice(let id): VoiceEvent.topic(id)
         }
     }
 

@@ -150,7 +150,25 @@ enum Migrations {
         // Pins, and the full-text index of message bodies (FTS5 on SQLite, tsvector on PostgreSQL).
         Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
                   engineStatements: MessageSearchSchema.searchStatements),
-        // (8–10 are taken by work in progress on other branches.)
+        // Calls: their state (ringing → active → ended), shared by every node, and what each
+        // callee did. `ring_expires_at` lets any node end a call nobody answered.
+        Migration(version: 10, name: "calls", statements: [
+            """
+            CREATE TABLE calls (
+              id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, conversation_id TEXT NOT NULL REFERENCES conversations(id),
+              caller_user_id TEXT NOT NULL REFERENCES users(id), media TEXT NOT NULL, state TEXT NOT NULL,
+              end_reason TEXT, ring_expires_at BIGINT NOT NULL, answered_at BIGINT, ended_at BIGINT,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX calls_by_state ON calls (state, ring_expires_at)",
+            """
+            CREATE TABLE call_participants (
+              call_id TEXT NOT NULL REFERENCES calls(id), user_id TEXT NOT NULL REFERENCES users(id),
+              status TEXT NOT NULL, updated_at BIGINT NOT NULL,
+              PRIMARY KEY (call_id, user_id))
+            """,
+        ]),
+        // (8 and 9 are taken by work in progress on other branches.)
         // SQLite: the search index with prefix indexes, its merges out of the writes.
         Migration(version: 11, name: "search prefix index", statements: [],
                   engineStatements: [.sqlite: MessageSearchSchema.sqlitePrefixIndex]),

@@ -55,4 +55,11 @@ struct SearchRankingTests {
         #expect(SearchRanking.inverseFrequency(1) >= 0)
         #expect(SearchRanking.inverseFrequency(0).isFinite)
     }
+
+    @Test func foldingLowerCasesASCIIAndDropsAccentsElsewhere() {
+        #expect(SearchTokens.fold("HeLLo42") == "hello42")
+        #expect(SearchTokens.fold("Café") == "cafe")
+        #expect(SearchTokens.fold("ÉCOLE") == "ecole")
+        #expect(SearchTokens.tokens(of: "Plum, PIE!").map(\.folded) == ["plum", "pie"])
+    }
 }

@@ -40,6 +40,13 @@ enum SearchTokens {
 
     /// Lower case, accents removed (what the indexes' tokenizers do to a word).
     static func fold(_ word: String) -> String {
-        word.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        // ASCII needs only lower-casing, and Foundation's folding costs about a microsecond a
+        // word: ranking tokenizes up to a thousand candidate bodies per search.
+        var utf8 = Array(word.utf8)
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            for index in utf8.indices where utf8[index] >= 0x41 && utf8[index] <= 0x5A { utf8[index] += 0x20 }
+            return String(decoding: utf8, as: UTF8.self)
+        }
+        return word.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }

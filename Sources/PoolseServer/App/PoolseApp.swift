@@ -24,6 +24,8 @@ public struct PoolseApp: Sendable {
     let socketEndpoint: SocketEndpoint
     /// Open connections against the connection cap.
     let connections: ConnectionAdmission
+    /// APNs and FCM, with each tenant's credentials: what the outbound queue sends pushes with.
+    let pushSender: ProviderPushSender
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -61,15 +63,16 @@ public struct PoolseApp: Sendable {
         let keys = try await secrets.signingKeys(configured: configuration.jwtSecrets)
         let blobs = try await configuration.openBlobStore(secrets)
         return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub, blobs: blobs,
-                         logger: logger)
+                         pushSender: try ProviderPushSender.make(store: store, configuration: configuration), logger: logger)
     }
 
     init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
-         logger: Logger) {
+         pushSender: ProviderPushSender, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.keys = keys
         self.pubsub = pubsub
+        self.pushSender = pushSender
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics
@@ -96,6 +99,7 @@ public struct PoolseApp: Sendable {
                                  limits: limits)
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
+            + PushSettingsRoutes.specs(pushSender)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
@@ -162,6 +166,7 @@ public struct PoolseApp: Sendable {
     /// Stops the pub/sub and closes the database.
     public func close() async {
         await pubsub.close()
+        await pushSender.shutdown()
         await store.close()
     }
 }

@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
     @OptionGroup var attachments: AttachmentOptions
     @OptionGroup var http: HTTPOptions
+    @OptionGroup var push: PushOptions
 
     @Option(help: "Interface to listen on (env POOLSE_HOST; default 127.0.0.1; 0.0.0.0 for every interface).")
     var host: String?
@@ -66,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         configuration.sqliteSynchronous = sqliteSynchronous ?? env["POOLSE_SQLITE_SYNCHRONOUS"] ?? "normal"
         try attachments.apply(to: &configuration)
         try http.apply(to: &configuration)
+        push.apply(to: &configuration)
 
         let app = try await PoolseApp.open(configuration)
         if try await app.isEmpty() {

@@ -19,7 +19,7 @@ import Testing
         configuration.apnsSandboxURL = sandbox ? apns.baseURL : "https://127.0.0.1:1"
         configuration.trustRootsFile = apns.trustRootsFile
         let clock = ManualClock()
-        let http = PushHTTPClient(configuration: configuration)
+        let http = OutboundHTTPClient(configuration: configuration)
         let provider = APNsProvider(http: http, configuration: configuration, now: clock.function)
         let credentials = try PushFixtures.apnsCredentials(key)
         let signer = try APNsTokenSigner(credentials: credentials, now: clock.function)
@@ -95,7 +95,7 @@ import Testing
         configuration.apnsProductionURL = "https://127.0.0.1:1"
         configuration.apnsSandboxURL = apns.baseURL
         configuration.trustRootsFile = apns.trustRootsFile
-        let http = PushHTTPClient(configuration: configuration)
+        let http = OutboundHTTPClient(configuration: configuration)
         let provider = APNsProvider(http: http, configuration: configuration)
         let credentials = try PushFixtures.apnsCredentials(key)
         let signer = try APNsTokenSigner(credentials: credentials)

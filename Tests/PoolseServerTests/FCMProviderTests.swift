@@ -16,7 +16,7 @@ import Testing
         var configuration = PushConfiguration()
         configuration.fcmURL = fcm.baseURL
         configuration.fcmTokenURL = fcm.tokenURL
-        let http = PushHTTPClient(configuration: configuration)
+        let http = OutboundHTTPClient(configuration: configuration)
         let clock = ManualClock()
         let account = try FCMServiceAccount(json: FCMStandIn.serviceAccountJSON(key: key))
         let tokens = try FCMAccessTokens(account: account, http: http, tokenURL: configuration.fcmTokenURL, now: clock.function)

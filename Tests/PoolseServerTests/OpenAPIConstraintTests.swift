@@ -234,6 +234,9 @@ struct OpenAPIConstraintTests {
             Probe(schema: "FCMConfigurationRequest", method: "put", path: route("/v1/tenant/push/fcm", "/v1/tenant/push/fcm"),
                   token: nil, base: ["service_account": .string(FCMStandIn.serviceAccountJSON(
                       key: try _RSA.Signing.PrivateKey(keySize: .bits2048)))]),
+            Probe(schema: "BeforeSendHookRequest", method: "put",
+                  path: route(BeforeSendHookRoutes.path, BeforeSendHookRoutes.path), token: nil,
+                  base: ["url": "https://93.184.216.34/hook"]),
         ]
     }
 }

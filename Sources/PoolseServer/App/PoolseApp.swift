@@ -26,6 +26,8 @@ public struct PoolseApp: Sendable {
     let connections: ConnectionAdmission
     /// APNs and FCM, with each tenant's credentials: what the outbound queue sends pushes with.
     let pushSender: ProviderPushSender
+    /// The tenants' before-send hooks, asked before each new message is stored.
+    let beforeSend: BeforeSendHook
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -91,7 +93,11 @@ public struct PoolseApp: Sendable {
                 configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
                     ?? listening.baseURL ?? configuration.resolvedPublicURL
             })
-        let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments)
+        let beforeSend = BeforeSendHook.make(store: store, sealer: pushSender.settings.sealer, configuration: configuration,
+                                             logger: logger)
+        self.beforeSend = beforeSend
+        let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments,
+                                      beforeSend: beforeSend)
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
             + AttachmentRoutes.specs(attachments)
@@ -99,7 +105,7 @@ public struct PoolseApp: Sendable {
                                  limits: limits)
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
-            + PushSettingsRoutes.specs(pushSender)
+            + PushSettingsRoutes.specs(pushSender) + BeforeSendHookRoutes.specs(beforeSend)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
@@ -167,6 +173,7 @@ public struct PoolseApp: Sendable {
     public func close() async {
         await pubsub.close()
         await pushSender.shutdown()
+        await beforeSend.shutdown()
         await store.close()
     }
 }

@@ -5,12 +5,12 @@ import NIOCore
 /// Sends pushes to Apple: picks the host by the device's environment (or the tenant's forced
 /// one), signs with the tenant's provider token and maps the answer (`APNsResponse`).
 struct APNsProvider: Sendable {
-    let http: PushHTTPClient
+    let http: OutboundHTTPClient
     let productionURL: String
     let sandboxURL: String
     let now: @Sendable () -> Date
 
-    init(http: PushHTTPClient, configuration: PushConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
+    init(http: OutboundHTTPClient, configuration: PushConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.http = http
         productionURL = configuration.apnsProductionURL
         sandboxURL = configuration.apnsSandboxURL
@@ -37,7 +37,7 @@ struct APNsProvider: Sendable {
             http.headers.add(name: "content-type", value: "application/json")
             for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { http.headers.add(name: name, value: value) }
             http.body = .bytes(ByteBuffer(bytes: request.body))
-            let response: PushHTTPClient.Response
+            let response: OutboundHTTPClient.Response
             do {
                 response = try await self.http.execute(http)
             } catch {

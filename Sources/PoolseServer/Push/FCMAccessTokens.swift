@@ -22,12 +22,12 @@ actor FCMAccessTokens {
     private let account: FCMServiceAccount
     private let key: _RSA.Signing.PrivateKey
     private let endpoint: String
-    private let http: PushHTTPClient
+    private let http: OutboundHTTPClient
     private let now: @Sendable () -> Date
     private var cached: (token: String, expiresAt: Date)?
     private var exchange: Task<(token: String, expiresAt: Date), any Error>?
 
-    init(account: FCMServiceAccount, http: PushHTTPClient, tokenURL: String?, now: @escaping @Sendable () -> Date = { Date() })
+    init(account: FCMServiceAccount, http: OutboundHTTPClient, tokenURL: String?, now: @escaping @Sendable () -> Date = { Date() })
         throws {
         self.account = account
         key = try account.signingKey()
@@ -61,7 +61,7 @@ actor FCMAccessTokens {
         let form = "grant_type=" + Self.formEncoded("urn:ietf:params:oauth:grant-type:jwt-bearer")
             + "&assertion=" + Self.formEncoded(try assertion(issuedAt: issued))
         request.body = .bytes(ByteBuffer(string: form))
-        let response: PushHTTPClient.Response
+        let response: OutboundHTTPClient.Response
         do {
             response = try await http.execute(request)
         } catch {

@@ -4,10 +4,10 @@ import NIOCore
 
 /// Sends pushes through FCM's HTTP v1 API with a service account's access token.
 struct FCMProvider: Sendable {
-    let http: PushHTTPClient
+    let http: OutboundHTTPClient
     let baseURL: String
 
-    init(http: PushHTTPClient, configuration: PushConfiguration) {
+    init(http: OutboundHTTPClient, configuration: PushConfiguration) {
         self.http = http
         baseURL = APNsProvider.trimmed(configuration.fcmURL)
     }
@@ -30,7 +30,7 @@ struct FCMProvider: Sendable {
             request.headers.add(name: "authorization", value: "Bearer " + accessToken)
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
-            let response: PushHTTPClient.Response
+            let response: OutboundHTTPClient.Response
             do {
                 response = try await http.execute(request)
             } catch {

@@ -12,14 +12,14 @@ import Logging
 /// every 20 minutes).
 struct ProviderPushSender: PushSender {
     let settings: PushSettings
-    let http: PushHTTPClient
+    let http: OutboundHTTPClient
     let apns: APNsProvider
     let fcm: FCMProvider
     let cache: PushCredentialCache
 
     init(settings: PushSettings, configuration: PushConfiguration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
-        let http = PushHTTPClient(configuration: configuration)
+        let http = OutboundHTTPClient(configuration: configuration)
         self.http = http
         apns = APNsProvider(http: http, configuration: configuration, now: now)
         fcm = FCMProvider(http: http, configuration: configuration)
@@ -69,7 +69,7 @@ struct ProviderPushSender: PushSender {
 
 /// Per-tenant credentials with a time to live, and the token makers of each set of credentials.
 actor PushCredentialCache {
-    private let http: PushHTTPClient
+    private let http: OutboundHTTPClient
     private let tokenURL: String?
     private let lifetime: TimeInterval
     private let now: @Sendable () -> Date
@@ -77,7 +77,7 @@ actor PushCredentialCache {
     private var signers: [APNsCredentials: APNsTokenSigner] = [:]
     private var accessTokens: [FCMServiceAccount: FCMAccessTokens] = [:]
 
-    init(http: PushHTTPClient, configuration: PushConfiguration, now: @escaping @Sendable () -> Date) {
+    init(http: OutboundHTTPClient, configuration: PushConfiguration, now: @escaping @Sendable () -> Date) {
         self.http = http
         tokenURL = configuration.fcmTokenURL
         lifetime = configuration.configurationCacheSeconds

@@ -56,6 +56,19 @@ import Testing
         }
     }
 
+    @Test func aResendOfAStoredIdIsNotAskedAgain() async throws {
+        try await withHook { api, receiver, token, conversationId in
+            let id = UUID().uuidString.lowercased()
+            let body: JSONValue = ["id": .string(id), "body": "once"]
+            let first = try await api.request(.post, "/v1/conversations/\(conversationId)/messages", token: token, json: body)
+            #expect(first.status == 201)
+            receiver.script([.reject("would refuse")])
+            let again = try await api.request(.post, "/v1/conversations/\(conversationId)/messages", token: token, json: body)
+            #expect(again.status == 200)
+            #expect(receiver.calls.count == 1)
+        }
+    }
+
     @Test func rejectRefusesTheMessageWithTheHooksReason() async throws {
         try await withHook { api, receiver, token, conversationId in
             receiver.script([.reject("no links please"), .reject(nil)])

@@ -23,7 +23,8 @@ struct BeforeSendHook: Sendable {
     let limits: Limits
     let logger: Logger
 
-    /// The body to store: the request's, or the hook's replacement. Throws `rejected_by_hook`,
+    /// The body to store: the request's, or the hook's replacement (a resend of an id already
+    /// stored is not asked again). Throws `rejected_by_hook`,
     /// `unavailable` (a failed hook that does not fail open), or the membership errors a
     /// non-member gets (the hook never sees a message its sender can't post).
     func screen(_ request: MessageCreateRequest, id: String, mentions: [String], conversationId: String,
@@ -31,7 +32,12 @@ struct BeforeSendHook: Sendable {
         guard let settings, let store, let http, let hook = try await settings.active(tenantId: caller.tenantId) else {
             return request.body
         }
-        _ = try await store.read { try await ConversationService.visibleMembership(id: conversationId, caller: caller, $0) }
+        let resend = try await store.read { q in
+            _ = try await ConversationService.visibleMembership(id: conversationId, caller: caller, q)
+            return try await q.messageExists(id: id)
+        }
+        // A resend of a stored client id returns the stored message; the hook already saw it.
+        if resend { return request.body }
         let attachmentIds = request.attachmentIds ?? []
         let payload = BeforeSendPayload(
             tenantId: caller.tenantId, conversationId: conversationId,

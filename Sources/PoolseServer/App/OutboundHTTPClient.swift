@@ -55,7 +55,7 @@ actor OutboundHTTPClient {
             }
             defer { group.cancelAll() }
             guard let first = try await group.next(), let response = first else {
-                throw PushTransportError("no answer within \(limit.nanoseconds / 1_000_000) ms")
+                throw OutboundHTTPError("no answer within \(limit.nanoseconds / 1_000_000) ms")
             }
             return response
         }
@@ -70,7 +70,7 @@ actor OutboundHTTPClient {
     }
 
     private func connection() throws -> (HTTPClient, TimeAmount) {
-        guard !closed else { throw PushTransportError("the outbound HTTP client is shut down") }
+        guard !closed else { throw OutboundHTTPError("the outbound HTTP client is shut down") }
         if let client { return (client, timeout) }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let trustRootsFile { tls.trustRoots = .file(trustRootsFile) }
@@ -82,8 +82,8 @@ actor OutboundHTTPClient {
     }
 }
 
-/// A push request that could not be made (not an answer from the provider).
-struct PushTransportError: Error, CustomStringConvertible {
+/// An outbound request that got no usable answer (not an HTTP status from the other side).
+struct OutboundHTTPError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }

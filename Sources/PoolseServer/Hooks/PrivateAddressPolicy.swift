@@ -74,7 +74,7 @@ enum PrivateAddressPolicy {
         hints.ai_socktype = SOCK_STREAM
         #endif
         var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &result) == 0 else { throw PushTransportError("\(host) does not resolve") }
+        guard getaddrinfo(host, nil, &hints, &result) == 0 else { throw OutboundHTTPError("\(host) does not resolve") }
         defer { freeaddrinfo(result) }
         var addresses: [[UInt8]] = []
         var next = result

@@ -46,7 +46,7 @@ actor BeforeSendHookSettings {
             throw DomainError.validation("secret", "must be \(Self.secretLength.lowerBound) to \(Self.secretLength.upperBound) characters")
         }
         let secret = request.secret ?? Self.generateSecret()
-        let stored = try sealer.map { StoredSecret(value: try $0.seal(secret), sealed: true) } ?? StoredSecret(value: secret, sealed: false)
+        let stored = try StoredSecret.sealing(secret, with: sealer)
         let now = WallClock.nowMicros()
         let record = BeforeSendHookRecord(url: request.url, timeoutMs: timeoutMs, failOpen: request.failOpen ?? true, secret: stored,
                                           updatedAt: now)
@@ -73,21 +73,14 @@ actor BeforeSendHookSettings {
     func active(tenantId: String) async throws -> Active? {
         if let entry = cache[tenantId], Date().timeIntervalSince(entry.loadedAt) < cacheSeconds { return entry.hook }
         let hook = try await store.read { try await $0.beforeSendHook(tenantId: tenantId) }.map {
-            Active(url: $0.url, timeoutMs: $0.timeoutMs, failOpen: $0.failOpen, secret: try open($0.secret))
+            Active(url: $0.url, timeoutMs: $0.timeoutMs, failOpen: $0.failOpen,
+                   secret: try $0.secret.plain(with: sealer, what: "the before-send hook's secret"))
         }
         cache[tenantId] = (hook, Date())
         return hook
     }
 
     var allowsPrivateAddresses: Bool { allowPrivate }
-
-    private func open(_ secret: StoredSecret) throws -> String {
-        guard secret.sealed else { return secret.value }
-        guard let sealer else {
-            throw ConfigError("the before-send hook's secret is sealed: start the server with the --secrets-key it was sealed with")
-        }
-        return try sealer.open(secret.value)
-    }
 
     /// 32 random bytes, hex.
     static func generateSecret() -> String {

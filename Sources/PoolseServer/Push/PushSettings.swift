@@ -84,7 +84,7 @@ struct PushSettings: Sendable {
     func credentials(tenantId: String) async throws -> PushCredentials {
         var credentials = fallback
         for record in try await store.read({ try await $0.pushProviders(tenantId: tenantId) }) {
-            let secret = try open(record.secret)
+            let secret = try record.secret.plain(with: sealer, what: "a stored push key")
             if record.provider == Self.apns {
                 let settings = try JSONDecoder().decode(APNsSettings.self, from: Data(record.settings.utf8))
                 credentials.apns = try APNsCredentials(
@@ -98,19 +98,10 @@ struct PushSettings: Sendable {
     }
 
     private func save(tenantId: String, provider: String, settings: Data, secret: String) async throws {
-        let stored = try sealer.map { StoredSecret(value: try $0.seal(secret), sealed: true) }
-            ?? StoredSecret(value: secret, sealed: false)
-        let record = PushProviderRecord(provider: provider, settings: String(decoding: settings, as: UTF8.self), secret: stored,
+        let record = PushProviderRecord(provider: provider, settings: String(decoding: settings, as: UTF8.self),
+                                        secret: try .sealing(secret, with: sealer),
                                         updatedAt: WallClock.nowMicros())
         try await store.transaction { try await $0.upsertPushProvider(tenantId: tenantId, record) }
-    }
-
-    private func open(_ secret: StoredSecret) throws -> String {
-        guard secret.sealed else { return secret.value }
-        guard let sealer else {
-            throw ConfigError("a stored push key is sealed: start the server with the --secrets-key it was sealed with")
-        }
-        return try sealer.open(secret.value)
     }
 }
 

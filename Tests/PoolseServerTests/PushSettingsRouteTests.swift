@@ -133,6 +133,32 @@ import Testing
         await apnsFirst.stop()
     }
 
+    @Test func anotherNodeSeesAChangeWhenItsCacheExpires() async throws {
+        let key = P256.Signing.PrivateKey()
+        let apns = try APNsStandIn(key: key.publicKey, keyId: "KEY1234567", teamId: "TEAM123456")
+        try await apns.start()
+        let server = try await TestServer.make {
+            $0.push.apnsProductionURL = apns.baseURL
+            $0.push.trustRootsFile = apns.trustRootsFile
+        }
+        try await server.run { (api: APIClient) throws in
+            // A second sender on the same database stands for another node, on a clock the test moves.
+            let clock = ManualClock()
+            let otherNode = ProviderPushSender(settings: server.app.pushSender.settings,
+                                               configuration: server.app.configuration.push, now: clock.function)
+            let delivery = PushDelivery(device: PushFixtures.device(tenantId: server.tenantId), content: .alert(PushFixtures.alert))
+            #expect(await otherNode.send(delivery) == .notConfigured)
+            let put = try await api.request(.put, "/v1/tenant/push/apns", token: server.apiKey, json: apnsBody(key))
+            #expect(put.status == 200)
+            clock.advance(server.app.configuration.push.configurationCacheSeconds - 1)
+            #expect(await otherNode.send(delivery) == .notConfigured)
+            clock.advance(1)
+            #expect(await otherNode.send(delivery) == .delivered)
+            await otherNode.shutdown()
+        }
+        await apns.stop()
+    }
+
     @Test func flagsServeTenantsWithoutTheirOwnConfiguration() async throws {
         let flagKey = P256.Signing.PrivateKey(), tenantKey = P256.Signing.PrivateKey()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("poolse-p8-\(UUID().uuidString)").path

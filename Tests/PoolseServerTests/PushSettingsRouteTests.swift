@@ -203,18 +203,19 @@ import Testing
     }
 
     @Test func aSealedKeyWithoutTheSecretsKeyFailsThePush() async throws {
+        // No HTTP here: the server is opened, not started (a live server stopped before it
+        // finished starting can hang the shutdown).
         let server = try await TestServer.make()
-        try await server.run { _ in
-            let sealed = try SecretSealer(passphrase: Self.secretsKey).seal(P256.Signing.PrivateKey().pemRepresentation)
-            let settings = #"{"keyId":"KEY1234567","teamId":"TEAM123456","bundleId":"com.example.chat"}"#
-            try await server.app.store.transaction {
-                try await $0.upsertPushProvider(tenantId: server.tenantId, PushProviderRecord(
-                    provider: "apns", settings: settings, secret: StoredSecret(value: sealed, sealed: true), updatedAt: 1))
-            }
-            let outcome = await server.app.pushSender.send(
-                PushDelivery(device: PushFixtures.device(tenantId: server.tenantId), content: .alert(PushFixtures.alert)))
-            guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
-            #expect(reason.contains("--secrets-key"))
+        let sealed = try SecretSealer(passphrase: Self.secretsKey).seal(P256.Signing.PrivateKey().pemRepresentation)
+        let settings = #"{"keyId":"KEY1234567","teamId":"TEAM123456","bundleId":"com.example.chat"}"#
+        try await server.app.store.transaction {
+            try await $0.upsertPushProvider(tenantId: server.tenantId, PushProviderRecord(
+                provider: "apns", settings: settings, secret: StoredSecret(value: sealed, sealed: true), updatedAt: 1))
         }
+        let outcome = await server.app.pushSender.send(
+            PushDelivery(device: PushFixtures.device(tenantId: server.tenantId), content: .alert(PushFixtures.alert)))
+        await server.cleanUp()
+        guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(reason.contains("--secrets-key"))
     }
 }

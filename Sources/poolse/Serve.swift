@@ -12,6 +12,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var attachments: AttachmentOptions
     @OptionGroup var http: HTTPOptions
     @OptionGroup var calls: CallOptions
+    @OptionGroup var push: PushOptions
 
     @Option(help: "Interface to listen on (env POOLSE_HOST; default 127.0.0.1; 0.0.0.0 for every interface).")
     var host: String?
@@ -68,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         try attachments.apply(to: &configuration)
         try http.apply(to: &configuration)
         try calls.apply(to: &configuration)
+        push.apply(to: &configuration)
 
         let app = try await PoolseApp.open(configuration)
         if try await app.isEmpty() {

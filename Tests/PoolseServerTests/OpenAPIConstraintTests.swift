@@ -1,3 +1,5 @@
+import _CryptoExtras
+import Crypto
 import Foundation
 import HTTPTypes
 import PoolseWire
@@ -227,6 +229,15 @@ struct OpenAPIConstraintTests {
             Probe(schema: "BanRequest", method: "post",
                   path: route("/v1/conversations/{id}/bans", "/v1/conversations/\(growing.id)/bans"), token: token,
                   base: ["user_id": .string(spare.id)]),
+            Probe(schema: "APNsConfigurationRequest", method: "put", path: route("/v1/tenant/push/apns", "/v1/tenant/push/apns"),
+                  token: nil, base: ["key_id": "KEY1234567", "team_id": "TEAM123456", "bundle_id": "com.example.chat",
+                                     "private_key": .string(P256.Signing.PrivateKey().pemRepresentation)]),
+            Probe(schema: "FCMConfigurationRequest", method: "put", path: route("/v1/tenant/push/fcm", "/v1/tenant/push/fcm"),
+                  token: nil, base: ["service_account": .string(FCMStandIn.serviceAccountJSON(
+                      key: try _RSA.Signing.PrivateKey(keySize: .bits2048)))]),
+            Probe(schema: "BeforeSendHookRequest", method: "put",
+                  path: route(BeforeSendHookRoutes.path, BeforeSendHookRoutes.path), token: nil,
+                  base: ["url": "https://93.184.216.34/hook"]),
         ]
     }
 }

@@ -33,5 +33,6 @@ struct SafetyResourceTests {
         #expect(error.errorCode == .blocked)
         #expect(!error.is(.banned))
         #expect(APIError.Code.conversationFrozen.rawValue == "conversation_frozen")
+        #expect(APIError.Code.rejectedByHook.rawValue == "rejected_by_hook")
     }
 }

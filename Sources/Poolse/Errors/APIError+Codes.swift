@@ -21,6 +21,8 @@ extension APIError {
         public static let banned = Code(rawValue: "banned")
         /// The conversation is frozen: only owners and admins write.
         public static let conversationFrozen = Code(rawValue: "conversation_frozen")
+        /// The tenant's before-send hook refused the message; ``APIError/message`` is its reason.
+        public static let rejectedByHook = Code(rawValue: "rejected_by_hook")
         public static let userBlocked = Code(rawValue: "user_blocked")
         public static let internalError = Code(rawValue: "internal_error")
         public static let unavailable = Code(rawValue: "unavailable")

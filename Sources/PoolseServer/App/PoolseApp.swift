@@ -26,6 +26,10 @@ public struct PoolseApp: Sendable {
     let connections: ConnectionAdmission
     /// Ringing, shared by the socket endpoint and the ring-out sweep.
     let calls: CallService
+    /// APNs and FCM, with each tenant's credentials: what the outbound queue sends pushes with.
+    let pushSender: ProviderPushSender
+    /// The tenants' before-send hooks, asked before each new message is stored.
+    let beforeSend: BeforeSendHook
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -63,15 +67,16 @@ public struct PoolseApp: Sendable {
         let keys = try await secrets.signingKeys(configured: configuration.jwtSecrets)
         let blobs = try await configuration.openBlobStore(secrets)
         return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub, blobs: blobs,
-                         logger: logger)
+                         pushSender: try ProviderPushSender.make(store: store, configuration: configuration), logger: logger)
     }
 
     init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
-         logger: Logger) {
+         pushSender: ProviderPushSender, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.keys = keys
         self.pubsub = pubsub
+        self.pushSender = pushSender
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics
@@ -90,7 +95,11 @@ public struct PoolseApp: Sendable {
                 configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
                     ?? listening.baseURL ?? configuration.resolvedPublicURL
             })
-        let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments)
+        let beforeSend = BeforeSendHook.make(store: store, sealer: pushSender.settings.sealer, configuration: configuration,
+                                             logger: logger)
+        self.beforeSend = beforeSend
+        let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments,
+                                      beforeSend: beforeSend)
         routes = OperationalRoutes.specs(store: store, metrics: metrics) + AdminRoutes.specs(users)
             + ConversationRoutes.specs(conversations) + MessageRoutes.specs(messages, limits: limits, metrics: metrics)
             + AttachmentRoutes.specs(attachments)
@@ -99,6 +108,7 @@ public struct PoolseApp: Sendable {
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
             + CallRoutes.specs(CallCredentials(configuration: configuration.calls, store: store))
+            + PushSettingsRoutes.specs(pushSender) + BeforeSendHookRoutes.specs(beforeSend)
         let calls = CallService(store: store, committer: committer, configuration: configuration.calls)
         self.calls = calls
         let authenticator = Authenticator(store: store, keys: keys)
@@ -169,6 +179,8 @@ public struct PoolseApp: Sendable {
     /// Stops the pub/sub and closes the database.
     public func close() async {
         await pubsub.close()
+        await pushSender.shutdown()
+        await beforeSend.shutdown()
         await store.close()
     }
 }

@@ -35,6 +35,11 @@ public struct ServerConfiguration: Sendable {
     public var http = HTTPConnectionConfiguration()
     /// Calls: ring timeout, ICE/TURN servers and the optional LiveKit SFU.
     public var calls = CallConfiguration()
+    /// Push providers: their hosts and the single-tenant APNs/FCM credentials given by flags.
+    public var push = PushConfiguration()
+    /// Lets webhook and hook URLs reach loopback and private addresses (`--allow-private-webhooks`);
+    /// off by default so a tenant can't make the server call into its own network (SSRF).
+    public var allowPrivateWebhooks = false
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

@@ -30,13 +30,14 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         static let banned = Code("banned")
         static let conversationFrozen = Code("conversation_frozen")
         static let unavailable = Code("unavailable")
+        static let rejectedByHook = Code("rejected_by_hook")
         static let internalFailure = Code("internal_error")
 
         /// Every code, so the layers that map codes can be checked for completeness.
         static let all: [Code] = [
             .unauthorized, .invalidToken, .tokenExpired, .forbidden, .userBlocked, .notFound, .conflict, .messageDeleted,
             .validationFailed, .memberLimitReached, .pinLimitReached, .attachmentTooLarge, .blocked, .banned,
-            .conversationFrozen, .unavailable, .internalFailure,
+            .conversationFrozen, .unavailable, .rejectedByHook, .internalFailure,
         ]
     }
 
@@ -76,6 +77,12 @@ struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
                                                 message: "the conversation is frozen: only owners and admins can write")
     /// A service the operation needs (the blob store) does not answer.
     static func unavailable(_ message: String) -> DomainError { DomainError(code: .unavailable, message: message) }
+    /// The tenant's before-send hook refused the message; its reason, when it gave one, is the message.
+    static func rejectedByHook(_ reason: String?) -> DomainError {
+        let reason = reason.map { String($0.prefix(500)) }.flatMap { $0.isEmpty ? nil : $0 }
+        return DomainError(code: .rejectedByHook, message: reason ?? "the message was rejected",
+                           details: reason.map { ["reason": .string($0)] })
+    }
     /// A broken invariant (a row that must exist does not); nothing internal reaches the caller.
     static let internalError = DomainError(code: .internalFailure, message: "something went wrong")
 

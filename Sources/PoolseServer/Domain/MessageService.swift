@@ -7,6 +7,8 @@ struct MessageService: Sendable {
     let limits: Limits
     let committer: ChangeCommitter
     let attachments: AttachmentService
+    /// The tenant's before-send hook, asked before each new message is stored.
+    var beforeSend = BeforeSendHook.disabled
     var validate: Validation { Validation(limits: limits) }
 
     /// The main feed, newest first.
@@ -61,6 +63,7 @@ struct MessageService: Sendable {
         }
         let mentions = uniqueMentions
         if !attachmentIds.isEmpty { try await attachments.confirmUploads(attachmentIds, by: caller) }
+        let body = try await beforeSend.screen(request, id: id, mentions: mentions, conversationId: conversationId, by: caller)
 
         do {
             return try await committer.commit(lane: conversationId) { q in
@@ -103,7 +106,7 @@ struct MessageService: Sendable {
                 let now = WireTime.date(micros: WallClock.nowMicros())
                 var message = Message(
                     id: id, tenantId: caller.tenantId, conversationId: conversationId, senderId: caller.userId,
-                    senderExternalId: caller.user.externalId, type: type, body: request.body, replyToId: replyToId,
+                    senderExternalId: caller.user.externalId, type: type, body: body, replyToId: replyToId,
                     threadRootId: threadRootId, quotedMessageId: quotedId, mentions: mentions, sequence: sequence,
                     insertedAt: now, updatedAt: now)
                 try await q.insertMessage(message)

@@ -74,7 +74,7 @@ extension ServiceError {
     static let statuses: [DomainError.Code: Int] = [
         .unauthorized: 401, .invalidToken: 401, .tokenExpired: 401, .forbidden: 403, .userBlocked: 403,
         .blocked: 403, .banned: 403, .conversationFrozen: 403, .notFound: 404, .conflict: 409, .messageDeleted: 409,
-        .attachmentTooLarge: 413, .validationFailed: 422, .memberLimitReached: 422, .pinLimitReached: 422,
+        .attachmentTooLarge: 413, .validationFailed: 422, .memberLimitReached: 422, .pinLimitReached: 422, .rejectedByHook: 422,
         .internalFailure: 500, .unavailable: 503,
     ]
 }

@@ -150,6 +150,24 @@ enum Migrations {
         // Pins, and the full-text index of message bodies (FTS5 on SQLite, tsvector on PostgreSQL).
         Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
                   engineStatements: MessageSearchSchema.searchStatements),
+        // Per-tenant push provider credentials (APNs, FCM) and the before-send hook. `settings`
+        // is what may be shown (ids, names); `secret` is the key, sealed (`SecretSealer`) when
+        // the server has --secrets-key.
+        Migration(version: 9, name: "push providers and before-send hook", statements: [
+            """
+            CREATE TABLE push_providers (
+              tenant_id TEXT NOT NULL REFERENCES tenants(id), provider TEXT NOT NULL, settings TEXT NOT NULL,
+              secret TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+              PRIMARY KEY (tenant_id, provider))
+            """,
+            """
+            CREATE TABLE before_send_hooks (
+              tenant_id TEXT PRIMARY KEY REFERENCES tenants(id), url TEXT NOT NULL, timeout_ms INTEGER NOT NULL,
+              fail_open INTEGER NOT NULL, secret TEXT NOT NULL, sealed INTEGER NOT NULL DEFAULT 0,
+              inserted_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+        ]),
         // Calls: their state (ringing → active → ended), shared by every node, and what each
         // callee did. `ring_expires_at` lets any node end a call nobody answered.
         Migration(version: 10, name: "calls", statements: [
@@ -168,8 +186,8 @@ enum Migrations {
               PRIMARY KEY (call_id, user_id))
             """,
         ]),
-        // (8 and 9 are taken by work in progress on other branches.)
-        // SQLite: the search index with prefix indexes, its merges out of the writes.
+        // (8 is taken by work in progress on another branch.)
+        // SQLite: the search index rebuilt with prefix indexes.
         Migration(version: 11, name: "search prefix index", statements: [],
                   engineStatements: [.sqlite: MessageSearchSchema.sqlitePrefixIndex]),
     ]

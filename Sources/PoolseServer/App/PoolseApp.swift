@@ -24,6 +24,8 @@ public struct PoolseApp: Sendable {
     let socketEndpoint: SocketEndpoint
     /// Open connections against the connection cap.
     let connections: ConnectionAdmission
+    /// Webhook deliveries, pushes and bulk deletions (`OutboundService` runs it).
+    let outbound: OutboundQueue
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -31,9 +33,10 @@ public struct PoolseApp: Sendable {
         try await open(configuration, logger: logger, pubsub: nil)
     }
 
-    /// `open`, with a pub/sub chosen by the caller (tests share one in-process pub/sub between nodes).
+    /// `open`, with a pub/sub chosen by the caller (tests share one in-process pub/sub between nodes)
+    /// and a push sender (tests record pushes; nil takes the server's own).
     static func open(_ configuration: ServerConfiguration, logger: Logger? = nil,
-                     pubsub chosen: (any PubSub)?) async throws -> PoolseApp {
+                     pubsub chosen: (any PubSub)?, pushSender chosenSender: (any PushSender)? = nil) async throws -> PoolseApp {
         var logger = logger ?? Logger(label: "poolse")
         logger.logLevel = configuration.logLevel
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -60,12 +63,14 @@ public struct PoolseApp: Sendable {
         let secrets = try SharedSecrets(store: store, configuration: configuration)
         let keys = try await secrets.signingKeys(configured: configuration.jwtSecrets)
         let blobs = try await configuration.openBlobStore(secrets)
+        // The one place the push providers plug in: nothing is sent until one is configured.
+        let pushSender: any PushSender = chosenSender ?? UnconfiguredPushSender()
         return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub, blobs: blobs,
-                         logger: logger)
+                         logger: logger, pushSender: pushSender, sealer: secrets.sealer)
     }
 
     init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
-         logger: Logger) {
+         logger: Logger, pushSender: any PushSender = UnconfiguredPushSender(), sealer: SecretSealer? = nil) {
         self.configuration = configuration
         self.store = store
         self.keys = keys
@@ -76,7 +81,8 @@ public struct PoolseApp: Sendable {
         let limits = configuration.limits
         let relay = EventRelay(store: store, pubsub: pubsub, logger: logger)
         self.relay = relay
-        let committer = ChangeCommitter(store: store, relay: relay)
+        var committer = ChangeCommitter(store: store, relay: relay)
+        committer.enqueuer = OutboundEnqueuer()
         let users = UserService(store: store, keys: keys, limits: limits, committer: committer)
         let conversations = ConversationService(store: store, limits: limits, committer: committer,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
@@ -96,6 +102,9 @@ public struct PoolseApp: Sendable {
                                  limits: limits)
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
+            + WebhookRoutes.specs(WebhookService(store: store, committer: committer, configuration: configuration.outbound,
+                                                 sealer: sealer), limits: limits)
+            + DeviceRoutes.specs(DeviceService(store: store, committer: committer))
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),
@@ -108,6 +117,9 @@ public struct PoolseApp: Sendable {
             docBaseURL: configuration.resolvedPublicURL, logger: logger)
         connections = ConnectionAdmission(maxConnections: configuration.http.effectiveMaxConnections,
                                           overflowReserve: configuration.http.overflowReserve, logger: logger)
+        outbound = OutboundQueue(store: store, configuration: configuration.outbound, pushSender: pushSender,
+                                 presence: gateway, sealer: sealer, metrics: metrics, logger: logger,
+                                 bulkDeletion: { try await messages.deleteBatch($0) }, nodeId: IDs.make())
     }
 
     /// The router with every route and the shared middleware.
@@ -145,7 +157,8 @@ public struct PoolseApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "poolse"),
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),
-                       AttachmentCleanupService(attachments: attachments, logger: logger)],
+                       AttachmentCleanupService(attachments: attachments, logger: logger),
+                       OutboundService(queue: outbound)],
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)
                 await onListening(channel.localAddress?.port ?? 0)

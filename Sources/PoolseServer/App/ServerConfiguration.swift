@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var realtime = RealtimeConfiguration()
     /// HTTP connection timeouts, request-head limits and the connection cap.
     public var http = HTTPConnectionConfiguration()
+    /// The outbound queue: webhooks, pushes (see `OutboundConfiguration`).
+    public var outbound = OutboundConfiguration()
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

@@ -150,6 +150,9 @@ enum Migrations {
         // Pins, and the full-text index of message bodies (FTS5 on SQLite, tsvector on PostgreSQL).
         Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
                   engineStatements: MessageSearchSchema.searchStatements),
+        // The durable outbound queue (webhook deliveries, push fan-out and pushes, bulk deletions),
+        // webhook endpoints, push devices and the tenant's push preview setting.
+        Migration(version: 8, name: "outbound queue", statements: OutboundSchema.statements),
     ]
 
     /// Applies every migration that the database has not seen yet, each in its own transaction.

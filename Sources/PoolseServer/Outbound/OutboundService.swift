@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import ServiceLifecycle
+
+/// Runs this node's outbound worker: keeps up to `concurrency` jobs running, claims more as
+/// slots free up, and looks again every `pollInterval` when there was nothing to do. At a
+/// graceful shutdown it stops claiming and lets the running jobs finish (their leases would
+/// otherwise hold them for `leaseDuration`).
+struct OutboundService: Service {
+    let queue: OutboundQueue
+
+    private enum Finished: Sendable { case job, tick }
+
+    func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        configuration.decompression = .disabled
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let capacity = max(1, queue.configuration.concurrency)
+        let poll = queue.configuration.pollInterval
+        await withTaskGroup(of: Finished.self) { group in
+            var running = 0
+            var ticking = false
+            var nextHousekeeping = ContinuousClock.now
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                if ContinuousClock.now >= nextHousekeeping {
+                    await queue.housekeeping()
+                    nextHousekeeping = .now + .seconds(15)
+                }
+                let jobs = (try? await queue.claim(limit: capacity - running)) ?? []
+                for job in jobs {
+                    running += 1
+                    group.addTask { await queue.run(job, client: client); return .job }
+                }
+                // Claim again as soon as a job ends (a chain's next job may be due), or after a poll.
+                if !ticking {
+                    ticking = true
+                    group.addTask {
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
+                        return .tick
+                    }
+                }
+                guard let finished = await group.next() else { break }
+                switch finished {
+                case .job: running -= 1
+                case .tick: ticking = false
+                }
+            }
+            while let finished = await group.next() { if case .job = finished { running -= 1 } }
+        }
+        try? await client.shutdown()
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import PoolseWire
 
 /// End users' push devices (user token).
@@ -11,7 +12,9 @@ enum DeviceRoutes {
                 }
             },
             RouteSpec(method: .delete, path: "/v1/devices/:token", auth: .userToken, rateClass: .writes) { req in
-                let token = try req.parameter("token")
+                // The router hands the segment over still percent-encoded (an SDK encodes the `:` of FCM tokens).
+                let raw = try req.parameter("token")
+                let token = raw.removingPercentEncoding ?? raw
                 return try await req.respond({ .noContent }) { try await devices.unregister(token: token, by: req.user) }
             },
             RouteSpec(method: .get, path: "/v1/me/devices", auth: .userToken, rateClass: .reads) { req in

@@ -18,7 +18,9 @@ struct TestServer: Sendable {
     let postgresURL: String?
 
     /// Opens a server with its own temporary data directory.
-    static func make(_ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// `pushSender` stands in for the push providers (the transport seam); nil: none configured.
+    static func make(pushSender: (any PushSender)? = nil,
+                     _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("poolse-test-\(UUID().uuidString)").path
         var configuration = ServerConfiguration()
@@ -34,7 +36,7 @@ struct TestServer: Sendable {
             configuration.databaseURL = postgresURL
         }
         configure(&configuration)
-        let app = try await PoolseApp.open(configuration)
+        let app = try await PoolseApp.open(configuration, pubsub: nil, pushSender: pushSender)
         let (tenant, key) = try await app.admin.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
         return TestServer(app: app, apiKey: key, tenantId: tenant.id, dataDirectory: directory, postgresURL: postgresURL)
     }

@@ -233,6 +233,8 @@ struct OpenAPIConstraintTests {
                   base: ["url": "https://93.184.215.14/probe", "events": ["message.created"]]),
             Probe(schema: "WebhookUpdateRequest", method: "patch",
                   path: route("/v1/webhooks/{id}", "/v1/webhooks/\(webhook.id)"), token: nil, base: [:]),
+            Probe(schema: "TenantSettingsUpdateRequest", method: "patch", path: route("/v1/tenant/settings", "/v1/tenant/settings"),
+                  token: nil, base: [:]),
             Probe(schema: "DeviceRegisterRequest", method: "post", path: route("/v1/devices", "/v1/devices"), token: token,
                   base: ["token": "probe-device-token", "platform": "ios"]),
         ]

@@ -91,7 +91,11 @@ struct PushRuleTests {
                                                json: ["type": "direct", "member_external_ids": ["d-recipient"]])
                 .decode(Conversation.self)
             try await Self.register(api, token: "recipient-alert", userToken: recipient)
-            try await api.server.app.store.transaction { try await $0.setPushPreview(false, tenantId: api.server.tenantId) }
+            let settings = try await api.request(.patch, "/v1/tenant/settings", token: api.server.apiKey,
+                                                 json: ["push_preview": false]).decode(TenantSettings.self)
+            #expect(settings.pushPreview == false)
+            #expect(try await api.request(.get, "/v1/tenant/settings", token: api.server.apiKey)
+                .decode(TenantSettings.self).pushPreview == false)
             _ = try await api.send("secret plans", to: direct.id, token: senderToken)
             try await Self.drained(api)
             let alert = try #require(await recorder.alerts(to: "recipient-alert").first)

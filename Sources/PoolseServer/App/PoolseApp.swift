@@ -105,6 +105,7 @@ public struct PoolseApp: Sendable {
             + WebhookRoutes.specs(WebhookService(store: store, committer: committer, configuration: configuration.outbound,
                                                  sealer: sealer), limits: limits)
             + DeviceRoutes.specs(DeviceService(store: store, committer: committer))
+            + TenantSettingsRoutes.specs(store: store, committer: committer)
         let authenticator = Authenticator(store: store, keys: keys)
         pipeline = RoutePipeline(
             authenticator: authenticator, rateLimiter: RateLimiter(limits: configuration.rateLimits),

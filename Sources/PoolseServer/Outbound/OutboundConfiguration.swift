@@ -5,7 +5,7 @@ public struct OutboundConfiguration: Sendable {
     /// How long a claimed job is a node's before anyone may take it again (a node that died
     /// holds its jobs this long). Longer than any one attempt takes. Default 60 s.
     public var leaseDuration: Duration = .seconds(60)
-    /// Jobs one node runs at once. Default 32.
+    /// Jobs one node runs at once; 0 runs no outbound worker on this node (others do the work). Default 32.
     public var concurrency = 32
     /// Jobs of one destination (a webhook endpoint, a push provider of a tenant) leased at once. Default 4.
     public var perDestinationConcurrency = 4
@@ -26,6 +26,8 @@ public struct OutboundConfiguration: Sendable {
     /// At most one push per device and conversation in this window; later messages of the window
     /// replace the waiting push (see docs/outbound.md). Default 30 s.
     public var pushCollapseWindow: Duration = .seconds(30)
+    /// How often the depth gauges are refreshed and old history is purged. Default 15 s.
+    public var housekeepingInterval: Duration = .seconds(15)
     /// How long finished jobs (the delivery history) are kept. Default 7 days.
     public var historyRetention: Duration = .seconds(7 * 24 * 3600)
 

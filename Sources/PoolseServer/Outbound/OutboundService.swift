@@ -11,12 +11,17 @@ struct OutboundService: Service {
     private enum Finished: Sendable { case job, tick }
 
     func run() async throws {
+        // A node with no outbound worker (an API-only node) still serves the routes that enqueue.
+        guard queue.configuration.concurrency > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let capacity = max(1, queue.configuration.concurrency)
+        let capacity = queue.configuration.concurrency
         let poll = queue.configuration.pollInterval
         await withTaskGroup(of: Finished.self) { group in
             var running = 0
@@ -25,7 +30,7 @@ struct OutboundService: Service {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 if ContinuousClock.now >= nextHousekeeping {
                     await queue.housekeeping()
-                    nextHousekeeping = .now + .seconds(15)
+                    nextHousekeeping = .now + queue.configuration.housekeepingInterval
                 }
                 let jobs = (try? await queue.claim(limit: capacity - running)) ?? []
                 for job in jobs {

@@ -14,6 +14,7 @@ extension ServerConfiguration {
         outbound.leaseDuration = .seconds(2)
         outbound.allowPrivateWebhooks = true
         outbound.webhookTimeout = .seconds(5)
+        outbound.housekeepingInterval = .milliseconds(50)
     }
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import PoolseWire
+import Testing
+
+@testable import PoolseServer
+
+/// The queue itself: its figures on /metrics, and a bulk deletion that outlives a restart.
+@Suite("Outbound queue")
+struct OutboundQueueTests {
+    @Test func metricsShowDepthAttemptsFailuresAndLatencyPerKind() async throws {
+        let receiver = try await WebhookReceiver.start(secret: WebhookTestSecret.value)
+        defer { receiver.stop() }
+        await receiver.log.setFailing(true)
+        try await TestServer.make {
+            $0.fastOutbound()
+            $0.outbound.webhookRetryWindow = .milliseconds(300)
+        }.run { api in
+            let endpoint = try await api.createWebhook(url: receiver.url, events: ["user.created"])
+            _ = try await api.createUser("metrics-failed")
+            try await eventually {
+                let text = String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)
+                return text.contains(#"poolse_outbound_queue_depth{kind="webhook"} 1"#)
+            }
+            try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
+            await receiver.log.setFailing(false)
+            _ = try await api.createUser("metrics-delivered")
+            try await eventually { await receiver.log.accepted.count == 1 }
+            try await eventually {
+                let text = String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)
+                return text.contains(#"poolse_outbound_queue_depth{kind="webhook"} 0"#)
+                    && text.contains(#"poolse_outbound_failures_total{kind="webhook"} 1"#)
+                    && text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="delivered"} 1"#)
+                    && text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="retry"}"#)
+                    && text.contains(#"poolse_outbound_delivery_seconds_count{kind="webhook"} 1"#)
+            }
+        }
+    }
+
+    /// A bulk deletion is a job written with the request: a server stopped before it ran
+    /// deletes the messages once it is back.
+    @Test func bulkDeletionResumesAfterARestart() async throws {
+        // The first server runs no outbound worker, as if it stopped before the job's turn.
+        let server = try await TestServer.make { $0.outbound.concurrency = 0 }
+        let spammerId: String
+        do {
+            spammerId = try await server.app.application().test(.live) { client in
+                let api = APIClient(client: client, server: server)
+                let (spammer, token) = try await api.login("bulk-spammer")
+                let conversation = try await api.createGroup(token: token, members: [])
+                for index in 0..<3 { _ = try await api.send("spam \(index)", to: conversation.id, token: token) }
+                let accepted = try await api.request(.delete, "/v1/users/\(spammer.id)/messages", token: api.server.apiKey)
+                #expect(accepted.status == 202)
+                #expect(try accepted.decode(BulkDeletionAccepted.self).messageCount == 3)
+                return spammer.id
+            }
+        } catch {
+            await server.cleanUp()
+            throw error
+        }
+        let left = try await server.app.store.read { try await $0.liveMessageCount(senderId: spammerId, tenantId: server.tenantId) }
+        #expect(left == 3)
+        await server.app.close()
+        var configuration = server.app.configuration
+        configuration.fastOutbound()
+        configuration.outbound.concurrency = 32
+        let reopened = TestServer(app: try await PoolseApp.open(configuration), apiKey: server.apiKey, tenantId: server.tenantId,
+                                  dataDirectory: server.dataDirectory, postgresURL: server.postgresURL)
+        try await reopened.run { api in
+            try await eventually {
+                (try? await api.server.app.store.read {
+                    try await $0.liveMessageCount(senderId: spammerId, tenantId: api.server.tenantId)
+                }) == 0
+            }
+        }
+    }
+}

@@ -13,26 +13,24 @@ struct OutboundQueueTests {
         await receiver.log.setFailing(true)
         try await TestServer.make {
             $0.fastOutbound()
-            $0.outbound.webhookRetryWindow = .milliseconds(300)
+            $0.outbound.webhookRetryWindow = .seconds(2)
         }.run { api in
+            @Sendable func metrics() async -> String {
+                String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)
+            }
             let endpoint = try await api.createWebhook(url: receiver.url, events: ["user.created"])
             _ = try await api.createUser("metrics-failed")
-            try await eventually {
-                let text = String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)
-                return text.contains(#"poolse_outbound_queue_depth{kind="webhook"} 1"#)
-            }
+            try await eventually { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 1"#) }
             try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
+            try await eventually { await metrics().contains(#"poolse_outbound_failures_total{kind="webhook"} 1"#) }
             await receiver.log.setFailing(false)
             _ = try await api.createUser("metrics-delivered")
             try await eventually { await receiver.log.accepted.count == 1 }
-            try await eventually {
-                let text = String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)
-                return text.contains(#"poolse_outbound_queue_depth{kind="webhook"} 0"#)
-                    && text.contains(#"poolse_outbound_failures_total{kind="webhook"} 1"#)
-                    && text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="delivered"} 1"#)
-                    && text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="retry"}"#)
-                    && text.contains(#"poolse_outbound_delivery_seconds_count{kind="webhook"} 1"#)
-            }
+            try await eventually { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 0"#) }
+            let text = await metrics()
+            #expect(text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="delivered"} 1"#), "\(text)")
+            #expect(text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="retry"}"#))
+            #expect(text.contains(#"poolse_outbound_delivery_seconds_count{kind="webhook"} 1"#))
         }
     }
 

@@ -24,24 +24,33 @@ struct PushPlanner: Sendable {
 
     func fanOut(_ push: MessagePush) async throws {
         let present = await presence.presentUsers(conversationId: push.conversationId)
-        try await store.transaction { q in
+        // Everything is read first, on a reader: the writer is held only for the push rows.
+        let alerts: [(DeviceRecord, PushAlert)] = try await store.read { q in
             let now = WallClock.nowMicros()
             let recipients = try await q.pushCandidates(conversationId: push.conversationId, senderId: push.senderId, now: now)
                 .filter { !present.contains($0) || push.mentions.contains($0) }
             let devices = try await q.devices(userIds: recipients, kind: .alert)
             guard !devices.isEmpty,
                   let conversation = try await q.conversation(id: push.conversationId, tenantId: push.tenantId)?.conversation
-            else { return }
+            else { return [] }
             let sender = try await q.user(id: push.senderId, tenantId: push.tenantId)
-            let title = conversation.name ?? sender?.displayName ?? sender?.externalId ?? "New message"
+            let title = conversation.name ?? sender?.displayName ?? sender?.externalId ?? Self.genericBody
             let body = try await q.pushPreview(tenantId: push.tenantId) ? push.preview : Self.genericBody
             var badges: [String: Int] = [:]
+            var alerts: [(DeviceRecord, PushAlert)] = []
             for device in devices {
                 let userId = device.device.userId
                 if badges[userId] == nil { badges[userId] = try await q.totalUnread(userId: userId) }
-                let alert = PushAlert(title: title, body: body, conversationId: push.conversationId, messageId: push.messageId,
-                                      sequence: push.sequence, senderId: push.senderId, badge: badges[userId] ?? 0,
-                                      collapseId: push.conversationId)
+                alerts.append((device, PushAlert(title: title, body: body, conversationId: push.conversationId,
+                                                 messageId: push.messageId, sequence: push.sequence, senderId: push.senderId,
+                                                 badge: badges[userId] ?? 0, collapseId: push.conversationId)))
+            }
+            return alerts
+        }
+        guard !alerts.isEmpty else { return }
+        try await store.transaction { q in
+            let now = WallClock.nowMicros()
+            for (device, alert) in alerts {
                 try await enqueue(.alert(alert), to: device, collapseKey: "\(device.device.id):\(push.conversationId)", now: now, q)
             }
         }

@@ -162,12 +162,30 @@ struct WebhookDeliveryTests {
             try await eventually {
                 let now = WallClock.nowMicros()
                 let claimed = try? await api.server.app.store.transaction {
-                    try await $0.claimJobs(owner: "dead-node", now: now, leaseUntil: now + 400_000, limit: 10, perDestination: 10)
+                    try await $0.claimJobs(owner: "dead-node", now: now, leaseUntil: now + 400_000, limit: 10, perDestination: { _ in 10 })
                 }
                 return claimed?.isEmpty == false
             }
             await receiver.log.setFailing(false)
             try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "delivered" }
+        }
+    }
+
+    /// One endpoint never has more deliveries under way than its concurrency bound.
+    @Test func anEndpointGetsAtMostItsBoundOfConcurrentDeliveries() async throws {
+        let receiver = try await WebhookReceiver.start(secret: WebhookTestSecret.value)
+        defer { receiver.stop() }
+        await receiver.log.setDelay(.milliseconds(100))
+        try await TestServer.make {
+            $0.fastOutbound()
+            $0.outbound.perDestinationConcurrency = 2
+        }.run { api in
+            _ = try await api.createWebhook(url: receiver.url, events: ["user.created"])
+            for index in 0..<12 { _ = try await api.createUser("bounded-\(index)") }
+            try await eventually { await receiver.log.accepted.count == 12 }
+            let most = await receiver.log.mostOpen
+            #expect(most <= 2)
+            #expect(most >= 1)
         }
     }
 

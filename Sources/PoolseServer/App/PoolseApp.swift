@@ -81,8 +81,9 @@ public struct PoolseApp: Sendable {
         let limits = configuration.limits
         let relay = EventRelay(store: store, pubsub: pubsub, logger: logger)
         self.relay = relay
+        let outboundSignal = OutboundSignal()
         var committer = ChangeCommitter(store: store, relay: relay)
-        committer.enqueuer = OutboundEnqueuer()
+        committer.enqueuer = OutboundEnqueuer(signal: outboundSignal)
         let users = UserService(store: store, keys: keys, limits: limits, committer: committer)
         let conversations = ConversationService(store: store, limits: limits, committer: committer,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
@@ -120,7 +121,8 @@ public struct PoolseApp: Sendable {
                                           overflowReserve: configuration.http.overflowReserve, logger: logger)
         outbound = OutboundQueue(store: store, configuration: configuration.outbound, pushSender: pushSender,
                                  presence: gateway, sealer: sealer, metrics: metrics, logger: logger,
-                                 bulkDeletion: { try await messages.deleteBatch($0) }, nodeId: IDs.make())
+                                 bulkDeletion: { try await messages.deleteBatch($0) }, nodeId: IDs.make(),
+                                 signal: outboundSignal)
     }
 
     /// The router with every route and the shared middleware.

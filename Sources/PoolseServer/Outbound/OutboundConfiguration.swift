@@ -1,14 +1,18 @@
 /// How the outbound queue runs. The defaults suit production; tests shorten the times.
 public struct OutboundConfiguration: Sendable {
-    /// How often an idle worker looks for due jobs. Default 250 ms.
-    public var pollInterval: Duration = .milliseconds(250)
+    /// How often an idle worker looks for due jobs written by other nodes or due for a retry
+    /// (jobs committed on this node wake it at once). Default 1 s.
+    public var pollInterval: Duration = .seconds(1)
     /// How long a claimed job is a node's before anyone may take it again (a node that died
     /// holds its jobs this long). Longer than any one attempt takes. Default 60 s.
     public var leaseDuration: Duration = .seconds(60)
     /// Jobs one node runs at once; 0 runs no outbound worker on this node (others do the work). Default 32.
     public var concurrency = 32
-    /// Jobs of one destination (a webhook endpoint, a push provider of a tenant) leased at once. Default 4.
+    /// Jobs of one webhook endpoint (or one tenant's bulk deletions) leased at once. Default 4.
     public var perDestinationConcurrency = 4
+    /// Pushes to one tenant's provider of one platform leased at once (APNs and FCM take many
+    /// requests in parallel). Default 32.
+    public var pushPerDestinationConcurrency = 32
     /// The first retry's delay (before jitter); each further retry doubles it. Default 5 s.
     public var retryBaseDelay: Duration = .seconds(5)
     /// The longest delay between two attempts. Default 1 h.

@@ -9,6 +9,11 @@ import PoolseWire
 struct OutboundEnqueuer: Sendable {
     /// The destination of fan-out jobs (they only read and write rows, so they share one bound).
     static let fanoutDestination = "fanout"
+    /// This node's worker, woken after a commit that wrote jobs (nil: it finds them by polling).
+    var signal: OutboundSignal?
+
+    /// Tells this node's worker that jobs were committed.
+    func wake() { signal?.notify() }
 
     func write(_ jobs: [OutboundJob], _ q: Queries) async throws {
         let now = WallClock.nowMicros()

@@ -21,6 +21,8 @@ struct OutboundQueue: Sendable {
     let bulkDeletion: @Sendable (BulkDeletionJob) async throws -> Bool
     /// This node's name on the leases it takes.
     let nodeId: String
+    /// Rings when a change committed on this node wrote jobs.
+    let signal: OutboundSignal
 
     var backoff: RetryBackoff {
         RetryBackoff(baseDelay: configuration.retryBaseDelay, maxDelay: configuration.retryMaxDelay)
@@ -32,7 +34,10 @@ struct OutboundQueue: Sendable {
         let now = WallClock.nowMicros()
         return try await store.transaction { q in
             try await q.claimJobs(owner: nodeId, now: now, leaseUntil: now + configuration.leaseDuration.micros, limit: limit,
-                                  perDestination: configuration.perDestinationConcurrency)
+                                  perDestination: { destination in
+                                      destination.hasPrefix(PushPlanner.destinationPrefix)
+                                          ? configuration.pushPerDestinationConcurrency : configuration.perDestinationConcurrency
+                                  })
         }
     }
 

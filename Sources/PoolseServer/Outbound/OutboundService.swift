@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import ServiceLifecycle
 
 /// Runs this node's outbound worker: keeps up to `concurrency` jobs running, claims more as
-/// slots free up, and looks again every `pollInterval` when there was nothing to do. At a
+/// slots free up, and looks again when a commit here wrote jobs (`OutboundSignal`) or every
+/// `pollInterval` when there was nothing to do. At a
 /// graceful shutdown it stops claiming and lets the running jobs finish (their leases would
 /// otherwise hold them for `leaseDuration`).
 struct OutboundService: Service {
@@ -41,7 +42,7 @@ struct OutboundService: Service {
                 if !ticking {
                     ticking = true
                     group.addTask {
-                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) }
+                        try? await cancelWhenGracefulShutdown { await queue.signal.wait(upTo: poll) }
                         return .tick
                     }
                 }

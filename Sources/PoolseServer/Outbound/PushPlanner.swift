@@ -19,6 +19,9 @@ struct PushPlanner: Sendable {
     let presence: any ConversationPresence
     let collapseWindow: Duration
 
+    /// Push jobs' destinations start with this (then the tenant and the platform).
+    static let destinationPrefix = "push:"
+
     /// The text shown instead of the message when the tenant turned previews off.
     static let genericBody = "New message"
 
@@ -69,7 +72,7 @@ struct PushPlanner: Sendable {
     /// Writes one push job, or folds it into the waiting job of its burst.
     private func enqueue(_ content: PushContent, to device: DeviceRecord, collapseKey: String?, now: Int64, _ q: Queries) async throws {
         var row = try OutboundEnqueuer.row(.push, tenantId: device.device.tenantId,
-                                           destination: "push:\(device.device.tenantId):\(device.device.platform.rawValue)",
+                                           destination: "\(Self.destinationPrefix)\(device.device.tenantId):\(device.device.platform.rawValue)",
                                            payload: PushJob(deviceId: device.device.id, content: content), at: now)
         guard let collapseKey else { return try await q.insertJob(row) }
         if let waiting = try await q.waitingJob(collapseKey: collapseKey, now: now) {

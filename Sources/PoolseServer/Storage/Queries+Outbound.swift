@@ -51,11 +51,12 @@ extension Queries {
     ///
     /// A job is due when it is pending, its `run_after` has passed, nobody holds a live lease on
     /// it, and no earlier pending job shares its `order_key` (so a chain waits while its head
-    /// retries). At most `perDestination` jobs of one destination are leased at once: jobs of a
-    /// destination that already has that many live leases are left. On PostgreSQL the candidate
+    /// retries). At most `perDestination(destination)` jobs of one destination are leased at
+    /// once: jobs of a destination that already has that many live leases are left. On PostgreSQL the candidate
     /// rows are locked with `FOR UPDATE SKIP LOCKED`, so two nodes never lease the same job;
     /// SQLite has a single writer.
-    func claimJobs(owner: String, now: Int64, leaseUntil: Int64, limit: Int, perDestination: Int) async throws
+    func claimJobs(owner: String, now: Int64, leaseUntil: Int64, limit: Int,
+                   perDestination: @Sendable (String) -> Int) async throws
         -> [OutboundJobRow]
     {
         let lock: SQLQueryString = engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
@@ -65,7 +66,7 @@ extension Queries {
               AND (j.order_key IS NULL OR NOT EXISTS (
                 SELECT 1 FROM outbound_jobs e WHERE e.order_key = j.order_key AND e.status = 'pending'
                   AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))
-            ORDER BY j.run_after, j.created_at, j.id LIMIT \(bind: limit * 2)\(lock)
+            ORDER BY j.run_after, j.created_at, j.id LIMIT \(bind: limit * 4)\(lock)
             """).all().map(Self.job)
         guard !candidates.isEmpty else { return [] }
         let destinations = Array(Set(candidates.map(\.destination)))
@@ -78,7 +79,7 @@ extension Queries {
             busy[try row.string("destination")] = try row.int("n")
         }
         var claimed: [OutboundJobRow] = []
-        for var job in candidates where claimed.count < limit && busy[job.destination, default: 0] < perDestination {
+        for var job in candidates where claimed.count < limit && busy[job.destination, default: 0] < perDestination(job.destination) {
             busy[job.destination, default: 0] += 1
             job.attempts += 1
             claimed.append(job)

@@ -20,7 +20,10 @@ actor WebhookLog {
 
     private(set) var deliveries: [Delivery] = []
     private(set) var overlaps: [String] = []
+    /// The most requests that were open at once.
+    private(set) var mostOpen = 0
     private var open: Set<String> = []
+    private var openCount = 0
     var failing = false
     var delay: Duration = .zero
 
@@ -33,11 +36,14 @@ actor WebhookLog {
     fileprivate func begin(_ eventId: String) -> (failing: Bool, delay: Duration) {
         if open.contains(eventId) { overlaps.append(eventId) }
         open.insert(eventId)
+        openCount += 1
+        mostOpen = max(mostOpen, openCount)
         return (failing, delay)
     }
 
     fileprivate func end(_ delivery: Delivery) {
         open.remove(delivery.eventId)
+        openCount -= 1
         deliveries.append(delivery)
     }
 }

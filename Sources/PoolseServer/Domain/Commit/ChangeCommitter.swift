@@ -34,6 +34,7 @@ struct ChangeCommitter: Sendable {
             return (change, batchId)
         }
         if let batchId { await relay.publish(batchId: batchId, change.events) }
+        if !change.jobs.isEmpty { enqueuer?.wake() }
         return change.result
     }
 }

@@ -20,13 +20,13 @@ struct OutboundQueueTests {
             }
             let endpoint = try await api.createWebhook(url: receiver.url, events: ["user.created"])
             _ = try await api.createUser("metrics-failed")
-            try await eventually { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 1"#) }
-            try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
-            try await eventually { await metrics().contains(#"poolse_outbound_failures_total{kind="webhook"} 1"#) }
+            try await eventually(timeout: .seconds(30)) { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 1"#) }
+            try await eventually(timeout: .seconds(30)) { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
+            try await eventually(timeout: .seconds(30)) { await metrics().contains(#"poolse_outbound_failures_total{kind="webhook"} 1"#) }
             await receiver.log.setFailing(false)
             _ = try await api.createUser("metrics-delivered")
-            try await eventually { await receiver.log.accepted.count == 1 }
-            try await eventually { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 0"#) }
+            try await eventually(timeout: .seconds(30)) { await receiver.log.accepted.count == 1 }
+            try await eventually(timeout: .seconds(30)) { await metrics().contains(#"poolse_outbound_queue_depth{kind="webhook"} 0"#) }
             let text = await metrics()
             #expect(text.contains(#"poolse_outbound_attempts_total{kind="webhook",outcome="delivered"} 1"#), "\(text)")
             // The failed one's last attempt (on a loaded machine it may have had no retry before its window closed).
@@ -65,7 +65,7 @@ struct OutboundQueueTests {
         let reopened = TestServer(app: try await PoolseApp.open(configuration), apiKey: server.apiKey, tenantId: server.tenantId,
                                   dataDirectory: server.dataDirectory, postgresURL: server.postgresURL)
         try await reopened.run { api in
-            try await eventually {
+            try await eventually(timeout: .seconds(30)) {
                 (try? await api.server.app.store.read {
                     try await $0.liveMessageCount(senderId: spammerId, tenantId: api.server.tenantId)
                 }) == 0

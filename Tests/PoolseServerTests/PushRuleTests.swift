@@ -10,7 +10,7 @@ import Testing
 struct PushRuleTests {
     /// Waits until no fan-out or push job is pending (`waiting` push jobs of a burst may stay).
     static func drained(_ api: APIClient, allowingWaitingPushes waiting: Int = 0) async throws {
-        try await eventually {
+        try await eventually(timeout: .seconds(30)) {
             let counts = (try? await api.server.app.store.read { try await $0.pendingJobCounts() }) ?? ["": 1]
             return counts[OutboundJobKind.messagePush.rawValue] == nil && counts[OutboundJobKind.userPush.rawValue] == nil
                 && (counts[OutboundJobKind.push.rawValue] ?? 0) <= waiting

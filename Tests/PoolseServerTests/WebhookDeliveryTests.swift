@@ -27,7 +27,7 @@ struct WebhookDeliveryTests {
 
             let expected = ["user.created", "conversation.created", "member.added", "message.created", "message.updated",
                             "reaction.added"]
-            try await eventually { await receiver.log.accepted.count >= expected.count }
+            try await eventually(timeout: .seconds(30)) { await receiver.log.accepted.count >= expected.count }
             let deliveries = await receiver.log.accepted
             #expect(Set(deliveries.compactMap { $0.body.objectValue?["type"]?.stringValue }) == Set(expected))
             #expect(deliveries.allSatisfy { $0.signatureValid })
@@ -59,13 +59,13 @@ struct WebhookDeliveryTests {
                 }
             }
             // Refused a few times: the deliveries are retried, and the later ones wait behind the first.
-            try await eventually { await receiver.log.deliveries.filter { !$0.accepted }.count >= 4 }
+            try await eventually(timeout: .seconds(30)) { await receiver.log.deliveries.filter { !$0.accepted }.count >= 4 }
             let waiting = try await api.deliveries(of: endpoint.id)
             #expect(waiting.allSatisfy { $0.status == "pending" })
             #expect(waiting.contains { $0.attempts >= 2 && $0.lastStatusCode == 503 })
             await receiver.log.setFailing(false)
 
-            try await eventually { await Set(receiver.log.accepted.map(\.eventId)).count == 8 }
+            try await eventually(timeout: .seconds(30)) { await Set(receiver.log.accepted.map(\.eventId)).count == 8 }
             let accepted = await receiver.log.accepted
             for conversation in [first, second] {
                 let order = accepted.compactMap { delivery -> String? in
@@ -74,7 +74,7 @@ struct WebhookDeliveryTests {
                 }
                 #expect(order == sent[conversation.id])
             }
-            try await eventually { (try? await api.deliveries(of: endpoint.id).allSatisfy { $0.status == "delivered" }) == true }
+            try await eventually(timeout: .seconds(30)) { (try? await api.deliveries(of: endpoint.id).allSatisfy { $0.status == "delivered" }) == true }
         }
     }
 
@@ -89,7 +89,7 @@ struct WebhookDeliveryTests {
         }.run { api in
             let endpoint = try await api.createWebhook(url: receiver.url, events: ["user.created"])
             _ = try await api.createUser("retry-me")
-            try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
+            try await eventually(timeout: .seconds(30)) { (try? await api.deliveries(of: endpoint.id).first?.status) == "failed" }
             let failed = try #require(try await api.deliveries(of: endpoint.id).first)
             #expect(failed.lastError?.contains("503") == true)
             #expect(failed.completedAt != nil)
@@ -99,7 +99,7 @@ struct WebhookDeliveryTests {
                                                 token: api.server.apiKey)
             #expect(retried.status == 202)
             #expect(try retried.decode(WebhookDelivery.self).status == "pending")
-            try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "delivered" }
+            try await eventually(timeout: .seconds(30)) { (try? await api.deliveries(of: endpoint.id).first?.status) == "delivered" }
             #expect(await receiver.log.accepted.map(\.eventId) == [failed.eventId])
             let unknown = UUID().uuidString.lowercased()
             try await api.request(.post, "/v1/webhooks/\(endpoint.id)/deliveries/\(unknown)/retry", token: api.server.apiKey)
@@ -113,7 +113,11 @@ struct WebhookDeliveryTests {
         let receiver = try await WebhookReceiver.start(secret: WebhookTestSecret.value)
         defer { receiver.stop() }
         await receiver.log.setFailing(true)
-        let server = try await TestServer.make { $0.fastOutbound() }
+        let server = try await TestServer.make {
+            $0.fastOutbound()
+            // An attempt cut off by the stop leaves a lease the restarted server waits out.
+            $0.outbound.leaseDuration = .seconds(2)
+        }
         let eventCount: Int
         do {
             eventCount = try await server.app.application().test(.live) { client in
@@ -122,7 +126,7 @@ struct WebhookDeliveryTests {
                 let (_, token) = try await api.login("restart-owner")
                 let conversation = try await api.createGroup(token: token, members: [])
                 for index in 0..<5 { _ = try await api.send("r\(index)", to: conversation.id, token: token) }
-                try await eventually { await !receiver.log.deliveries.isEmpty }
+                try await eventually(timeout: .seconds(30)) { await !receiver.log.deliveries.isEmpty }
                 return 5
             }
         } catch {
@@ -134,7 +138,7 @@ struct WebhookDeliveryTests {
         let reopened = TestServer(app: try await PoolseApp.open(server.app.configuration), apiKey: server.apiKey,
                                   tenantId: server.tenantId, dataDirectory: server.dataDirectory, postgresURL: server.postgresURL)
         try await reopened.run { _ in
-            try await eventually { await Set(receiver.log.accepted.map(\.eventId)).count == eventCount }
+            try await eventually(timeout: .seconds(30)) { await Set(receiver.log.accepted.map(\.eventId)).count == eventCount }
         }
         let accepted = await receiver.log.accepted
         // One body per event id: a duplicate is the same event.
@@ -157,9 +161,9 @@ struct WebhookDeliveryTests {
         }.run { api in
             let endpoint = try await api.createWebhook(url: receiver.url, events: ["user.created"])
             _ = try await api.createUser("orphan")
-            try await eventually { await !receiver.log.deliveries.isEmpty }
+            try await eventually(timeout: .seconds(30)) { await !receiver.log.deliveries.isEmpty }
             // A node that claims the job and dies: its lease is all that is left of it.
-            try await eventually {
+            try await eventually(timeout: .seconds(30)) {
                 let now = WallClock.nowMicros()
                 let claimed = try? await api.server.app.store.transaction {
                     try await $0.claimJobs(owner: "dead-node", now: now, leaseUntil: now + 400_000, limit: 10, perDestination: { _ in 10 })
@@ -167,7 +171,7 @@ struct WebhookDeliveryTests {
                 return claimed?.isEmpty == false
             }
             await receiver.log.setFailing(false)
-            try await eventually { (try? await api.deliveries(of: endpoint.id).first?.status) == "delivered" }
+            try await eventually(timeout: .seconds(30)) { (try? await api.deliveries(of: endpoint.id).first?.status) == "delivered" }
         }
     }
 
@@ -182,7 +186,7 @@ struct WebhookDeliveryTests {
         }.run { api in
             _ = try await api.createWebhook(url: receiver.url, events: ["user.created"])
             for index in 0..<12 { _ = try await api.createUser("bounded-\(index)") }
-            try await eventually { await receiver.log.accepted.count == 12 }
+            try await eventually(timeout: .seconds(30)) { await receiver.log.accepted.count == 12 }
             let most = await receiver.log.mostOpen
             #expect(most <= 2)
             #expect(most >= 1)

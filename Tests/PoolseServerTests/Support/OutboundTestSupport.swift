@@ -5,13 +5,14 @@ import Testing
 @testable import PoolseServer
 
 extension ServerConfiguration {
-    /// An outbound queue fast enough for tests: short polls, leases and retries, and loopback
-    /// webhook receivers allowed.
+    /// An outbound queue fast enough for tests: short polls and retries, and loopback webhook
+    /// receivers allowed. The lease stays long enough that a loaded machine never sees one
+    /// expire under a running attempt (tests of expiry shorten it themselves).
     mutating func fastOutbound() {
-        outbound.pollInterval = .milliseconds(20)
+        outbound.pollInterval = .milliseconds(100)
         outbound.retryBaseDelay = .milliseconds(40)
         outbound.retryMaxDelay = .milliseconds(200)
-        outbound.leaseDuration = .seconds(2)
+        outbound.leaseDuration = .seconds(20)
         outbound.allowPrivateWebhooks = true
         outbound.webhookTimeout = .seconds(5)
         outbound.housekeepingInterval = .milliseconds(50)

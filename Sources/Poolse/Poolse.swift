@@ -42,6 +42,8 @@ public final class Poolse: Sendable {
     public let reports: ReportsResource
     /// Full-text message search.
     public let search: SearchResource
+    /// Push tokens of the calling user's devices.
+    public let devices: DevicesResource
     /// Live conversation and user channels over one WebSocket, opened on first use.
     public let realtime: PoolseRealtime
     /// Voice and video calls: ringing, voice rooms, ICE servers, the SFU token.
@@ -59,6 +61,7 @@ public final class Poolse: Sendable {
         attachments = AttachmentsResource(rest: rest)
         users = UsersResource(resolver: configuration.userResolver)
         search = SearchResource(rest: rest)
+        devices = DevicesResource(rest: rest)
         realtime = PoolseRealtime(configuration: configuration, rest: rest)
         calls = CallsClient(rest: rest, realtime: realtime)
     }

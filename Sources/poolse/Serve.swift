@@ -45,6 +45,10 @@ struct Serve: AsyncParsableCommand {
             help: "normal (survives a crash of the process) or full (also a power loss) (env POOLSE_SQLITE_SYNCHRONOUS; default normal).")
     var sqliteSynchronous: String?
 
+    @Flag(name: .customLong("allow-private-webhooks"),
+          help: "Let webhook URLs point at loopback, private and link-local addresses; off by default as an SSRF guard (env POOLSE_ALLOW_PRIVATE_WEBHOOKS=true).")
+    var allowPrivateWebhooks = false
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         var configuration = storage.configuration()
@@ -66,6 +70,8 @@ struct Serve: AsyncParsableCommand {
             configuration.databasePoolSize = size
         }
         configuration.sqliteSynchronous = sqliteSynchronous ?? env["POOLSE_SQLITE_SYNCHRONOUS"] ?? "normal"
+        configuration.outbound.allowPrivateWebhooks = allowPrivateWebhooks
+            || ["1", "true", "yes"].contains(env["POOLSE_ALLOW_PRIVATE_WEBHOOKS"]?.lowercased() ?? "")
         try attachments.apply(to: &configuration)
         try http.apply(to: &configuration)
         try calls.apply(to: &configuration)

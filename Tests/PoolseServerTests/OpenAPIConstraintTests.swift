@@ -188,6 +188,9 @@ struct OpenAPIConstraintTests {
         let message = try await api.send("hello", to: messaged.id, token: token)
         let report = try await api.request(.post, "/v1/reports", token: token,
                                            json: ["message_id": .string(message.id), "reason": "spam"]).decode(Report.self)
+        let webhook = try await api.request(.post, "/v1/webhooks", token: api.server.apiKey,
+                                            json: ["url": "https://93.184.215.14/hook", "events": ["message.created"]])
+            .decode(WebhookEndpoint.self)
         func route(_ template: String, _ concrete: String) -> String { "\(template)|\(concrete)" }
         return [
             Probe(schema: "UserCreateRequest", method: "post", path: route("/v1/users", "/v1/users"), token: nil,
@@ -238,6 +241,14 @@ struct OpenAPIConstraintTests {
             Probe(schema: "BeforeSendHookRequest", method: "put",
                   path: route(BeforeSendHookRoutes.path, BeforeSendHookRoutes.path), token: nil,
                   base: ["url": "https://93.184.216.34/hook"]),
+            Probe(schema: "WebhookCreateRequest", method: "post", path: route("/v1/webhooks", "/v1/webhooks"), token: nil,
+                  base: ["url": "https://93.184.215.14/probe", "events": ["message.created"]]),
+            Probe(schema: "WebhookUpdateRequest", method: "patch",
+                  path: route("/v1/webhooks/{id}", "/v1/webhooks/\(webhook.id)"), token: nil, base: [:]),
+            Probe(schema: "TenantSettingsUpdateRequest", method: "patch", path: route("/v1/tenant/settings", "/v1/tenant/settings"),
+                  token: nil, base: [:]),
+            Probe(schema: "DeviceRegisterRequest", method: "post", path: route("/v1/devices", "/v1/devices"), token: token,
+                  base: ["token": "probe-device-token", "platform": "ios"]),
         ]
     }
 }

@@ -26,6 +26,7 @@ package final class ServerFixture: Sendable {
     /// Holds every node's data directory.
     package let root: String
     private let sharedPubSub: (any PubSub)?
+    private let pushSender: (any PushSender)?
     private let state: NIOLockedValueBox<[NodeState]>
     /// Tokens minted for the default lifetime, by external id: a client keeps getting one while
     /// its node is stopped, as an app keeps the token it has.
@@ -40,7 +41,8 @@ package final class ServerFixture: Sendable {
     }
 
     private init(apiKey: String, tenantId: String, postgresURL: String?, root: String, sharedPubSub: (any PubSub)?,
-                 nodes: [NodeState]) {
+                 pushSender: (any PushSender)?, nodes: [NodeState]) {
+        self.pushSender = pushSender
         self.apiKey = apiKey
         self.tenantId = tenantId
         self.postgresURL = postgresURL
@@ -53,9 +55,10 @@ package final class ServerFixture: Sendable {
 
     /// Opens `count` nodes over a fresh database without serving them. `relaxedRateLimits`
     /// scales every rate limit by 100, for tests that make many quick calls (the limits are
-    /// tested on their own without it).
+    /// tested on their own without it). `pushSender` stands in for the push providers (the
+    /// transport seam), nil: the server's own providers.
     nonisolated(nonsending) package static func open(nodes count: Int = 1, relaxedRateLimits: Bool = false,
-                             _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerFixture {
+                             pushSender: (any PushSender)? = nil, _ configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerFixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("poolse-fixture-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var postgresURL: String?
@@ -84,7 +87,8 @@ package final class ServerFixture: Sendable {
             if let secrets { configuration.jwtSecrets = secrets }
             if relaxedRateLimits { configuration.rateLimits = RateLimits().scaled(by: 100) }
             configure(&configuration)
-            let app = try await PoolseApp.open(configuration, logger: Self.logger(configuration), pubsub: sharedPubSub)
+            let app = try await PoolseApp.open(configuration, logger: Self.logger(configuration), pubsub: sharedPubSub,
+                                               pushSender: pushSender)
             if tenant == nil {
                 let created = try await app.admin.createTenant(name: "tenant-\(UUID().uuidString.prefix(8))")
                 tenant = (created.apiKey, created.tenant.id)
@@ -92,7 +96,7 @@ package final class ServerFixture: Sendable {
             nodes.append(NodeState(app: app, configuration: configuration))
         }
         return ServerFixture(apiKey: tenant?.apiKey ?? "", tenantId: tenant?.id ?? "", postgresURL: postgresURL,
-                             root: root, sharedPubSub: sharedPubSub, nodes: nodes)
+                             root: root, sharedPubSub: sharedPubSub, pushSender: pushSender, nodes: nodes)
     }
 
     /// Opens, serves every node, runs `body`, then cleans up whatever happened.
@@ -155,10 +159,13 @@ package final class ServerFixture: Sendable {
     }
 
     /// Starts node `index` again after `stop(index, closing: true)`: a new process over the same
-    /// data, on the same port.
-    package func restart(_ index: Int = 0) async throws {
-        let configuration = state.withLockedValue { $0[index].configuration }
-        let app = try await PoolseApp.open(configuration, logger: Self.logger(configuration), pubsub: sharedPubSub)
+    /// data, on the same port; `reconfigure` changes its configuration first (the port stays).
+    package func restart(_ index: Int = 0, _ reconfigure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+        var configuration = state.withLockedValue { $0[index].configuration }
+        reconfigure(&configuration)
+        state.withLockedValue { $0[index].configuration = configuration }
+        let app = try await PoolseApp.open(configuration, logger: Self.logger(configuration), pubsub: sharedPubSub,
+                                           pushSender: pushSender)
         state.withLockedValue { $0[index].app = app }
         try await serve(index)
     }

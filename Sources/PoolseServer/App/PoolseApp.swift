@@ -26,10 +26,13 @@ public struct PoolseApp: Sendable {
     let connections: ConnectionAdmission
     /// Ringing, shared by the socket endpoint and the ring-out sweep.
     let calls: CallService
-    /// APNs and FCM, with each tenant's credentials: what the outbound queue sends pushes with.
+    /// APNs and FCM, with each tenant's credentials: what the outbound queue sends pushes with
+    /// (unless a test chose its own sender), and what the push settings routes update.
     let pushSender: ProviderPushSender
     /// The tenants' before-send hooks, asked before each new message is stored.
     let beforeSend: BeforeSendHook
+    /// Webhook deliveries, pushes and bulk deletions (`OutboundService` runs it).
+    let outbound: OutboundQueue
 
     /// Opens the database (creating the data directory), applies migrations and loads the signing keys.
     /// The pub/sub follows the database: in-process for SQLite, `LISTEN/NOTIFY` for PostgreSQL.
@@ -37,9 +40,10 @@ public struct PoolseApp: Sendable {
         try await open(configuration, logger: logger, pubsub: nil)
     }
 
-    /// `open`, with a pub/sub chosen by the caller (tests share one in-process pub/sub between nodes).
+    /// `open`, with a pub/sub chosen by the caller (tests share one in-process pub/sub between nodes)
+    /// and a push sender (tests record pushes; nil takes the server's own).
     static func open(_ configuration: ServerConfiguration, logger: Logger? = nil,
-                     pubsub chosen: (any PubSub)?) async throws -> PoolseApp {
+                     pubsub chosen: (any PubSub)?, pushSender chosenSender: (any PushSender)? = nil) async throws -> PoolseApp {
         var logger = logger ?? Logger(label: "poolse")
         logger.logLevel = configuration.logLevel
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -67,23 +71,30 @@ public struct PoolseApp: Sendable {
         let keys = try await secrets.signingKeys(configured: configuration.jwtSecrets)
         let blobs = try await configuration.openBlobStore(secrets)
         return PoolseApp(configuration: configuration, store: store, keys: keys, pubsub: pubsub, blobs: blobs,
-                         pushSender: try ProviderPushSender.make(store: store, configuration: configuration), logger: logger)
+                         logger: logger, providers: try ProviderPushSender.make(store: store, configuration: configuration),
+                         pushSender: chosenSender, sealer: secrets.sealer)
     }
 
     init(configuration: ServerConfiguration, store: Store, keys: SigningKeys, pubsub: any PubSub, blobs: any BlobStore,
-         pushSender: ProviderPushSender, logger: Logger) {
+         logger: Logger, providers: ProviderPushSender, pushSender chosenSender: (any PushSender)? = nil,
+         sealer: SecretSealer? = nil) {
         self.configuration = configuration
         self.store = store
         self.keys = keys
         self.pubsub = pubsub
-        self.pushSender = pushSender
+        self.pushSender = providers
+        // The queue sends with the providers (nothing goes out for a tenant without one), or with
+        // the sender a test chose.
+        let pushSender: any PushSender = chosenSender ?? providers
         self.logger = logger
         let metrics = ServerMetrics()
         self.metrics = metrics
         let limits = configuration.limits
         let relay = EventRelay(store: store, pubsub: pubsub, logger: logger)
         self.relay = relay
-        let committer = ChangeCommitter(store: store, relay: relay)
+        let outboundSignal = OutboundSignal()
+        var committer = ChangeCommitter(store: store, relay: relay)
+        committer.enqueuer = OutboundEnqueuer(signal: outboundSignal)
         let users = UserService(store: store, keys: keys, limits: limits, committer: committer)
         let conversations = ConversationService(store: store, limits: limits, committer: committer,
                                                 provisionBudget: ProvisionBudget(limit: limits.maxProvisionedPerToken))
@@ -95,7 +106,7 @@ public struct PoolseApp: Sendable {
                 configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
                     ?? listening.baseURL ?? configuration.resolvedPublicURL
             })
-        let beforeSend = BeforeSendHook.make(store: store, sealer: pushSender.settings.sealer, configuration: configuration,
+        let beforeSend = BeforeSendHook.make(store: store, sealer: providers.settings.sealer, configuration: configuration,
                                              logger: logger)
         self.beforeSend = beforeSend
         let messages = MessageService(store: store, limits: limits, committer: committer, attachments: attachments,
@@ -107,8 +118,12 @@ public struct PoolseApp: Sendable {
                                  limits: limits)
             + PinRoutes.specs(PinService(store: store, limits: limits, committer: committer))
             + SearchRoutes.specs(SearchService(store: store, limits: limits), limits: limits)
+            + WebhookRoutes.specs(WebhookService(store: store, committer: committer, configuration: configuration.outbound,
+                                                 sealer: sealer), limits: limits)
+            + DeviceRoutes.specs(DeviceService(store: store, committer: committer))
+            + TenantSettingsRoutes.specs(store: store, committer: committer)
             + CallRoutes.specs(CallCredentials(configuration: configuration.calls, store: store))
-            + PushSettingsRoutes.specs(pushSender) + BeforeSendHookRoutes.specs(beforeSend)
+            + PushSettingsRoutes.specs(providers) + BeforeSendHookRoutes.specs(beforeSend)
         let calls = CallService(store: store, committer: committer, configuration: configuration.calls)
         self.calls = calls
         let authenticator = Authenticator(store: store, keys: keys)
@@ -123,6 +138,10 @@ public struct PoolseApp: Sendable {
             docBaseURL: configuration.resolvedPublicURL, logger: logger)
         connections = ConnectionAdmission(maxConnections: configuration.http.effectiveMaxConnections,
                                           overflowReserve: configuration.http.overflowReserve, logger: logger)
+        outbound = OutboundQueue(store: store, configuration: configuration.outbound, pushSender: pushSender,
+                                 presence: gateway, sealer: sealer, metrics: metrics, logger: logger,
+                                 bulkDeletion: { try await messages.deleteBatch($0) }, nodeId: IDs.make(),
+                                 signal: outboundSignal)
     }
 
     /// The router with every route and the shared middleware.
@@ -161,7 +180,7 @@ public struct PoolseApp: Sendable {
             services: [IdempotencyPurgeService(guard: pipeline.idempotency, logger: logger), gateway,
                        EventRelayService(relay: relay),
                        AttachmentCleanupService(attachments: attachments, logger: logger),
-                       CallSweepService(calls: calls, logger: logger)]
+                       CallSweepService(calls: calls, logger: logger), OutboundService(queue: outbound)]
                 + SQLiteMaintenanceService.services(for: store, logger: logger),
             onServerRunning: { [listening] channel in
                 listening.record(channel.localAddress)

@@ -38,8 +38,14 @@ public struct ServerConfiguration: Sendable {
     /// Push providers: their hosts and the single-tenant APNs/FCM credentials given by flags.
     public var push = PushConfiguration()
     /// Lets webhook and hook URLs reach loopback and private addresses (`--allow-private-webhooks`);
-    /// off by default so a tenant can't make the server call into its own network (SSRF).
-    public var allowPrivateWebhooks = false
+    /// off by default so a tenant can't make the server call into its own network (SSRF). One
+    /// setting for webhooks and the before-send hook, kept in `outbound`.
+    public var allowPrivateWebhooks: Bool {
+        get { outbound.allowPrivateWebhooks }
+        set { outbound.allowPrivateWebhooks = newValue }
+    }
+    /// The outbound queue: webhooks, pushes (see `OutboundConfiguration`).
+    public var outbound = OutboundConfiguration()
     /// Log level. Default `info`.
     public var logLevel: Logger.Level = .info
 

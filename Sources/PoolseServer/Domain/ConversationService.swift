@@ -74,7 +74,10 @@ struct ConversationService: Sendable {
             }
             let view = try await Self.views([conversation], for: caller.userId, q)[0]
             return Change((view, true), events: [.conversationCreated(
-                conversationId: conversation.id, tenantId: caller.tenantId, recipients: roles.map(\.0.id))])
+                conversationId: conversation.id, tenantId: caller.tenantId, recipients: roles.map(\.0.id))], jobs: [
+                try .webhook(WebhookEvent.conversationCreated, tenantId: caller.tenantId, conversationId: conversation.id,
+                             conversation),
+            ])
         }
     }
 
@@ -113,8 +116,12 @@ struct ConversationService: Sendable {
             } else {
                 view.memberExternalIds = try await q.memberExternalIds(conversationIds: [id])[id] ?? []
             }
+            var hooked = view
+            hooked.unreadCount = nil
             return Change(view, events: [.conversationUpdated(
-                conversationId: id, tenantId: c.tenantId, byUserId: byUserId, recipients: nil, includeMembers: true)])
+                conversationId: id, tenantId: c.tenantId, byUserId: byUserId, recipients: nil, includeMembers: true)], jobs: [
+                try .webhook(WebhookEvent.conversationUpdated, tenantId: c.tenantId, conversationId: id, hooked),
+            ])
         }
     }
 
@@ -159,8 +166,12 @@ struct ConversationService: Sendable {
             let wanted = Set(users.map(\.id))
             let all = try await q.memberships(conversationId: conversationId).filter { wanted.contains($0.userId) }
             guard !newUsers.isEmpty else { return Change(all) }
+            let added = all.filter { member in newUsers.contains { $0.id == member.userId } }
             return Change(all, events: [.conversationCreated(conversationId: conversationId, tenantId: caller.tenantId,
-                                                             recipients: newUsers.map(\.id))])
+                                                             recipients: newUsers.map(\.id))],
+                          jobs: try added.map {
+                              try .webhook(WebhookEvent.memberAdded, tenantId: caller.tenantId, conversationId: conversationId, $0)
+                          })
         }
     }
 
@@ -178,7 +189,9 @@ struct ConversationService: Sendable {
             }
             guard try await q.deleteMembership(conversationId: conversationId, userId: userId) else { return Change(events: []) }
             // The removed user's sockets leave the topic at once and get nothing more from it.
-            return Change(events: [.command(.revokeMembership(conversationId: conversationId, userId: userId))])
+            return Change(events: [.command(.revokeMembership(conversationId: conversationId, userId: userId))], jobs: [
+                try .webhook(WebhookEvent.memberRemoved, tenantId: caller.tenantId, conversationId: conversationId, target),
+            ])
         }
     }
 

@@ -140,7 +140,13 @@ struct MessageService: Sendable {
                 }
                 events.append(.conversationUpdated(conversationId: conversationId, tenantId: caller.tenantId,
                                                    byUserId: caller.userId, recipients: nil, includeMembers: false))
-                return Change(Sent(message: message, created: true, json: json), events: events)
+                let push = MessagePush(tenantId: caller.tenantId, conversationId: conversationId, messageId: message.id,
+                                       sequence: sequence, senderId: caller.userId, mentions: mentions,
+                                       preview: Self.preview(of: message) ?? "")
+                return Change(Sent(message: message, created: true, json: json), events: events, jobs: [
+                    try .webhook(WebhookEvent.messageCreated, tenantId: caller.tenantId, conversationId: conversationId, message),
+                    .messagePush(push),
+                ])
             }
         } catch is DuplicateMessageID {
             // The transaction rolled back, so the sequence it took is not spent.
@@ -188,7 +194,9 @@ struct MessageService: Sendable {
             var updated = try RealtimeMessage(topic: RealtimeMessage.conversationTopic(edited.conversationId),
                                               event: RealtimeEvent.messageUpdated, encoding: edited)
             updated.hiddenFrom = try await q.membersBlocking(caller.userId, conversationId: edited.conversationId)
-            return Change(edited, events: [.realtime(updated)])
+            return Change(edited, events: [.realtime(updated)], jobs: [
+                try .webhook(WebhookEvent.messageUpdated, tenantId: caller.tenantId, conversationId: edited.conversationId, edited),
+            ])
         }
     }
 
@@ -231,7 +239,9 @@ struct MessageService: Sendable {
             if message.pinnedAt != nil { events.append(try PinService.unpinnedEvent(message, by: byUserId)) }
             events.append(.conversationUpdated(conversationId: message.conversationId, tenantId: tenantId,
                                                byUserId: byUserId, recipients: nil, includeMembers: false))
-            return Change(events: events)
+            return Change(events: events, jobs: [
+                try .webhook(WebhookEvent.messageDeleted, tenantId: tenantId, conversationId: message.conversationId, event),
+            ])
         }
     }
 
@@ -239,25 +249,30 @@ struct MessageService: Sendable {
     static let bulkDeletionBatch = 100
 
     /// Starts deleting every live message of a user (API key): answers at once with how many
-    /// there are, then deletes them in the background in batches, each deletion committed and
-    /// published like a single one (`message:deleted` to every member).
+    /// there are, and queues a `bulk_deletion` job in the same transaction, so a crash or a
+    /// restart resumes it rather than losing it. The job deletes batch by batch (`deleteBatch`),
+    /// each deletion committed and published like a single one (`message:deleted` to every member).
     func deleteAllMessages(ofUser userId: String, tenantId: String) async throws -> BulkDeletionAccepted {
-        let count: Int = try await store.read { q in
+        try await committer.commit(lane: nil) { q in
             guard try await q.user(id: userId, tenantId: tenantId) != nil else { throw DomainError.notFound("user") }
-            return try await q.liveMessageCount(senderId: userId, tenantId: tenantId)
+            let count = try await q.liveMessageCount(senderId: userId, tenantId: tenantId)
+            return Change(BulkDeletionAccepted(userId: userId, messageCount: count),
+                          jobs: count > 0 ? [.bulkDeletion(tenantId: tenantId, userId: userId)] : [])
         }
-        let operator_ = Principal.tenant(tenantId: tenantId, keyId: "bulk-deletion")
-        Task { [self] in
-            while let batch = try? await store.read({
-                try await $0.liveMessageIds(senderId: userId, tenantId: tenantId, limit: Self.bulkDeletionBatch)
-            }), !batch.isEmpty {
-                var deleted = 0
-                for (id, _) in batch where (try? await delete(messageId: id, by: operator_)) != nil { deleted += 1 }
-                // A round that deleted nothing would find the same batch again: stop instead.
-                if deleted == 0 { break }
-            }
+    }
+
+    /// One round of a bulk deletion: deletes up to `bulkDeletionBatch` live messages of the
+    /// user; true while more remain.
+    func deleteBatch(_ job: BulkDeletionJob) async throws -> Bool {
+        let operator_ = Principal.tenant(tenantId: job.tenantId, keyId: "bulk-deletion")
+        let batch = try await store.read {
+            try await $0.liveMessageIds(senderId: job.userId, tenantId: job.tenantId, limit: Self.bulkDeletionBatch)
         }
-        return BulkDeletionAccepted(userId: userId, messageCount: count)
+        guard !batch.isEmpty else { return false }
+        var deleted = 0
+        for (id, _) in batch where (try? await delete(messageId: id, by: operator_)) != nil { deleted += 1 }
+        // A round that deleted nothing would find the same batch again: stop instead.
+        return deleted > 0 && batch.count == Self.bulkDeletionBatch
     }
 
     /// A thread's replies, oldest first. For a reply, its thread is used.
@@ -296,7 +311,10 @@ struct MessageService: Sendable {
             let event = ReactionEvent(messageId: messageId, conversationId: message.conversationId, emoji: emoji,
                                       userId: caller.userId)
             return Change(updated, events: [try .conversation(
-                message.conversationId, adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved, event)])
+                message.conversationId, adding ? RealtimeEvent.reactionAdded : RealtimeEvent.reactionRemoved, event)], jobs: [
+                try .webhook(adding ? WebhookEvent.reactionAdded : WebhookEvent.reactionRemoved, tenantId: caller.tenantId,
+                             conversationId: message.conversationId, event),
+            ])
         }
     }
 

@@ -106,7 +106,8 @@ struct SafetyService: Sendable {
                 }
             }
             try await q.insertReport(report)
-            return Change(report)
+            return Change(report, jobs: [try .webhook(WebhookEvent.reportCreated, tenantId: caller.tenantId,
+                                                      conversationId: nil, report)])
         }
     }
 

@@ -19,7 +19,8 @@ struct UserService: Sendable {
                         customData: request.customData, insertedAt: now, updatedAt: now)
         return try await committer.commit(lane: nil) { q -> Change<(User, created: Bool)> in
             guard let result = try await q.insertOrFetchUser(user) else { throw DomainError.internalError }
-            return Change((result.user, result.created))
+            return Change((result.user, result.created), jobs: result.created
+                ? [try .webhook(WebhookEvent.userCreated, tenantId: tenantId, conversationId: nil, result.user)] : [])
         }
     }
 

@@ -76,6 +76,9 @@ struct GatewayMachine<Socket: GatewaySocket> {
     private var presence = PresenceTracker()
     /// Who is in each voice room, cluster-wide (`GatewayMachine+Voice`).
     var voiceRooms = VoiceRoomTracker()
+
+    /// Users with a socket on `topic`, on this node or (as announced) on any other.
+    func presentUsers(topic: String) -> Set<String> { Set(presence.state(of: topic).keys) }
     private var typing: TypingTracker
     /// Whom each user with a socket here blocks: their typing and presence are not shown to
     /// that user's sockets (their messages are hidden where they are made, `hiddenFrom`).

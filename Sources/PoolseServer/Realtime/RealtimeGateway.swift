@@ -47,6 +47,11 @@ actor GatewayExecutor<Socket: GatewaySocket> {
         (outbox, outboxInput) = AsyncStream<[RealtimeMessage]>.makeStream()
     }
 
+    /// Users with a socket joined to the conversation on any node (see `ConversationPresence`).
+    func presentUsers(conversationId: String) -> Set<String> {
+        machine.presentUsers(topic: RealtimeMessage.conversationTopic(conversationId))
+    }
+
     // MARK: - Delivery
 
     /// Delivers events until cancelled or shut down.

@@ -150,6 +150,9 @@ enum Migrations {
         // Pins, and the full-text index of message bodies (FTS5 on SQLite, tsvector on PostgreSQL).
         Migration(version: 7, name: "pins and search", statements: MessageSearchSchema.pinStatements,
                   engineStatements: MessageSearchSchema.searchStatements),
+        // The durable outbound queue (webhook deliveries, push fan-out and pushes, bulk deletions),
+        // webhook endpoints, push devices and the tenant's push preview setting.
+        Migration(version: 8, name: "outbound queue", statements: OutboundSchema.statements),
         // Per-tenant push provider credentials (APNs, FCM) and the before-send hook. `settings`
         // is what may be shown (ids, names); `secret` is the key, sealed (`SecretSealer`) when
         // the server has --secrets-key.
@@ -186,7 +189,6 @@ enum Migrations {
               PRIMARY KEY (call_id, user_id))
             """,
         ]),
-        // (8 is taken by work in progress on another branch.)
         // SQLite: the search index rebuilt with prefix indexes.
         Migration(version: 11, name: "search prefix index", statements: [],
                   engineStatements: [.sqlite: MessageSearchSchema.sqlitePrefixIndex]),

@@ -1,8 +1,9 @@
 /// The one path by which a change is committed and published:
 ///
 /// 1. take the conversation's publish turn (`PublishLanes`), so publish order is commit order;
-/// 2. in one transaction, run the change, write its events to `outbox_events` and let the
-///    request's `CommitHook` (the idempotency layer) write its rows;
+/// 2. in one transaction, run the change, write its events to `outbox_events`, its outbound
+///    jobs to `outbound_jobs` (`OutboundEnqueuer`) and let the request's `CommitHook` (the
+///    idempotency layer) write its rows;
 /// 3. after the commit, hand the events to `EventRelay`, which cannot fail the request.
 ///
 /// Nothing after the commit can turn a committed write into an error, and a crash between commit
@@ -10,6 +11,8 @@
 struct ChangeCommitter: Sendable {
     let store: Store
     let relay: EventRelay
+    /// Writes the change's outbound jobs; nil drops them (no queue, as in some tests).
+    var enqueuer: OutboundEnqueuer?
 
     /// Commits `body`'s change and publishes its events; `lane` is the conversation whose event
     /// order the change takes part in (nil for changes with no conversation).
@@ -26,10 +29,12 @@ struct ChangeCommitter: Sendable {
                                                    createdAt: WallClock.nowMicros()))
                 batchId = id
             }
+            if !change.jobs.isEmpty, let enqueuer { try await enqueuer.write(change.jobs, q) }
             try await hook?.write(change.result, q)
             return (change, batchId)
         }
         if let batchId { await relay.publish(batchId: batchId, change.events) }
+        if !change.jobs.isEmpty { enqueuer?.wake() }
         return change.result
     }
 }

@@ -41,9 +41,14 @@ public enum TerminalMode {
             cc[Int(VTIME)] = 0
         }
         guard tcsetattr(0, TCSAFLUSH, &raw) == 0 else { throw Failure(description: "cannot switch the terminal to raw mode") }
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
-            installRestoringHandler(signal)
-        }
+        let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTRAP]
+        for signal in handled { installRestoringHandler(signal) }
+        // A parent may have blocked signals for its children (a test runner does): the
+        // handlers and the resize watch need them delivered. One unblocking thread is enough.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in handled + [SIGWINCH] { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         TerminalOutput.write(enterSequence)
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// Two people chat through two `poolse chat` processes, each in its own tmux terminal,
+/// against a live server: what they see is read back with `tmux capture-pane`.
+@Suite("poolse chat in a terminal")
+struct ChatTerminalTests {
+    @Test(.enabled(if: Tmux.shouldRun, "tmux is not installed (apt-get install tmux)"), .timeLimit(.minutes(3)))
+    func twoUsersChatLiveInTwoTerminals() async throws {
+        try await withLiveServer { server in
+            let tmux = Tmux()
+            defer { tmux.stop() }
+            func chat(as user: String) -> String {
+                "exec '\(CommandLineTests.executable.path)' chat --api-url \(server.url.absoluteString) "
+                    + "--api-key \(server.apiKey) --as \(user)"
+            }
+            try tmux.start("ann", columns: 100, rows: 24, command: chat(as: "ann"))
+            try tmux.start("ben", columns: 100, rows: 24, command: chat(as: "ben"))
+            try await tmux.waitFor("ann", "the connected header") { $0.contains("poolse · ann   ● connected") }
+            try await tmux.waitFor("ben", "the connected header") { $0.contains("poolse · ben   ● connected") }
+
+            // ann creates the group and writes in it.
+            try tmux.type("ann", "/new Saturday @ben")
+            try tmux.press("ann", "Enter")
+            try await tmux.waitFor("ann", "the open group") { $0.contains("│ Saturday · ann, ben") }
+            try tmux.type("ann", "Hi Ben! Still on for Saturday? 日本語 👍")
+            try tmux.press("ann", "Enter")
+            try await tmux.waitFor("ann", "her own message") { $0.contains("ann: Hi Ben! Still on for Saturday? 日本語 👍") }
+
+            // ben sees it arrive in his list, unread, without opening anything.
+            let benList = try await tmux.waitFor("ben", "the group with one unread message") { screen in
+                screen.split(separator: "\n").contains { $0.contains("Saturday") && $0.contains("(1)│") }
+            }
+            #expect(benList.contains("   Hi Ben! Still on for Satur…│"), "the list previews the last message, cut to fit")
+
+            // He opens it: the message shows and the unread count goes.
+            try tmux.press("ben", "Enter")
+            try await tmux.waitFor("ben", "ann's message") { $0.contains("ann: Hi Ben! Still on for Saturday? 日本語 👍") }
+            try await tmux.waitFor("ben", "the unread count cleared by reading") { !$0.contains("(1)│") }
+
+            // While he types, ann sees the typing line; then his reply.
+            try tmux.type("ben", "Yes! I'll bring the coffee")
+            try await tmux.waitFor("ann", "ben's typing line") { $0.contains(" ben is typing…") }
+            try tmux.type("ben", " ☕")
+            try tmux.press("ben", "Enter")
+            let annScreen = try await tmux.waitFor("ann", "ben's reply") { $0.contains("ben: Yes! I'll bring the coffee ☕") }
+            #expect(annScreen.contains("ann: Hi Ben! Still on for Saturday? 日本語 👍"), "both messages, in order")
+            let lines = annScreen.split(separator: "\n")
+            let first = try #require(lines.firstIndex { $0.contains("ann: Hi Ben!") })
+            let second = try #require(lines.firstIndex { $0.contains("ben: Yes! I'll bring") })
+            #expect(first < second)
+            try await tmux.waitFor("ann", "the typing line gone after the message") { !$0.contains("is typing…") }
+
+            // Quitting gives the terminal back: the process ends and tmux closes the session.
+            try tmux.press("ben", "C-c")
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline, (try? tmux.run(["has-session", "-t", "ben"])) != nil {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect((try? tmux.run(["has-session", "-t", "ben"])) == nil, "Ctrl-C ends poolse chat")
+        }
+    }
+}

@@ -61,3 +61,51 @@ struct ChatTerminalTests {
         }
     }
 }
+
+extension ChatTerminalTests {
+    @Test(.enabled(if: Tmux.shouldRun, "tmux is not installed (apt-get install tmux)"), .timeLimit(.minutes(3)))
+    func aSendMadeWhileTheServerIsDownGoesOutOnceWhenItReturns() async throws {
+        let server = try ServeProcess()
+        defer { server.remove() }
+        try await server.start()
+        let tmux = Tmux()
+        defer { tmux.stop() }
+        func chat(as user: String) -> String {
+            "exec '\(CommandLineTests.executable.path)' chat --api-url \(server.url.absoluteString) "
+                + "--api-key \(server.apiKey) --as \(user)"
+        }
+        try tmux.start("ann", columns: 100, rows: 24, command: chat(as: "ann"))
+        try tmux.start("ben", columns: 100, rows: 24, command: chat(as: "ben"))
+        try await tmux.waitFor("ann", "the connected header") { $0.contains("● connected") }
+        try tmux.type("ann", "/new Outage @ben")
+        try tmux.press("ann", "Enter")
+        try await tmux.waitFor("ann", "the open group") { $0.contains("│ Outage · ann, ben") }
+        try tmux.type("ann", "before the outage")
+        try tmux.press("ann", "Enter")
+        try await tmux.waitFor("ben", "the new group") { $0.contains("Outage") }
+        try tmux.press("ben", "Enter")
+        try await tmux.waitFor("ben", "ann's first message") { $0.contains("ann: before the outage") }
+
+        server.kill()
+        try await tmux.waitFor("ann", "the reconnecting header") { $0.contains("◌ reconnecting…") }
+        try tmux.type("ann", "sent while offline")
+        try tmux.press("ann", "Enter")
+        try tmux.type("ann", "half typed")
+        try await tmux.waitFor("ann", "the queued send") { screen in
+            screen.contains("✉ 1 waiting to send") && screen.contains("sending…") && screen.contains("> half typed")
+        }
+
+        try await server.start()
+        let annScreen = try await tmux.waitFor("ann", "the send delivered after the reconnect", timeout: .seconds(60)) { screen in
+            screen.contains("● connected") && !screen.contains("sending…") && !screen.contains("waiting to send")
+        }
+        #expect(annScreen.contains("> half typed"), "what was being typed survives the outage")
+        let benScreen = try await tmux.waitFor("ben", "the message sent during the outage", timeout: .seconds(60)) {
+            $0.contains("ann: sent while offline")
+        }
+        for screen in [annScreen, benScreen] {
+            #expect(screen.components(separatedBy: "ann: sent while offline").count == 2, "exactly once:\n\(screen)")
+            #expect(screen.components(separatedBy: "ann: before the outage").count == 2, "no duplicate after the catch-up")
+        }
+    }
+}

@@ -112,7 +112,8 @@ public final class ChatController {
         let details = people.conversation ?? inbox.conversations.first { $0.id == id }
         if let details {
             let members = people.members.map(\.externalId)
-            let names = members.isEmpty ? (details.memberExternalIds ?? []) : members
+            // Sorted: the server lists members in no promised order, and the title must not jump.
+            let names = (members.isEmpty ? (details.memberExternalIds ?? []) : members).sorted()
             state.openTitle = RowMapping.name(of: details, me: me) + (details.name == nil ? "" : " · " + names.joined(separator: ", "))
         }
         state.messages = feed.messages.map { RowMapping.row($0, calendar: calendar) }
@@ -122,7 +123,9 @@ public final class ChatController {
         state.hasOlder = feed.hasOlder
         state.isLoadingOlder = feed.isLoadingOlder
         state.typing = people.typing.map { $0.externalId ?? $0.userId }
-        state.online = people.presence.values.compactMap { $0.metas.first?.externalId }.sorted()
+        // Presence is only known while connected; a stale list would claim people are here.
+        state.online = state.connection == .connected
+            ? people.presence.values.compactMap { $0.metas.first?.externalId }.sorted() : []
         if let threadModel, state.thread?.rootID == threadModel.rootID {
             state.thread?.root = threadModel.root.map { RowMapping.row($0, calendar: calendar) }
             state.thread?.replies = threadModel.replies.map { RowMapping.row($0, calendar: calendar) }

@@ -65,6 +65,7 @@ public final class ChatController {
 
     /// Opens a conversation: its feed, people and channel, and marks it read.
     func open(_ id: String) {
+        refresh()  // a conversation just created must be in the list for the highlight to find it
         state.didOpen(id)
         threadModel = nil
         people = ConversationModel(session: session, conversationID: id)

@@ -172,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PoolseChatUITests",
-            dependencies: ["PoolseChatUI"],
+            dependencies: ["PoolseChatUI", "PoolseState"],
             swiftSettings: strictSwift
         ),
         .testTarget(

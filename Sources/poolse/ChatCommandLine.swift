@@ -53,7 +53,7 @@ struct Chat: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard TerminalMode.isTerminal else { throw ValidationError("poolse chat needs a terminal") }
+        guard TerminalMode.isTerminal else { throw ChatStartError("poolse chat needs a terminal: run it in one, not with input or output redirected") }
         guard let url = URL(string: apiURL ?? "http://127.0.0.1:4000") else { throw ValidationError("bad --api-url") }
         let getToken = try await tokenSource(apiURL: url)
         let client = Poolse(PoolseConfiguration(apiURL: url, getToken: getToken))
@@ -96,4 +96,10 @@ struct Chat: AsyncParsableCommand {
         }
         return { minted.token }
     }
+}
+
+/// Why `poolse chat` could not start (printed without the usage text, which would not help).
+struct ChatStartError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -51,6 +51,14 @@ struct ChatTerminalTests {
             #expect(first < second)
             try await tmux.waitFor("ann", "the typing line gone after the message") { !$0.contains("is typing…") }
 
+            // A smaller terminal: everything is drawn again at the new width.
+            try tmux.run(["resize-window", "-t", "ann", "-x", "64", "-y", "18"])
+            let resized = try await tmux.waitFor("ann", "the screen redrawn 64 columns wide") { screen in
+                screen.split(separator: "\n").contains { $0.hasPrefix("─") && $0.count == 64 }
+            }
+            #expect(resized.contains("ann: Hi Ben! Still on for"), "the messages wrap to the new width")
+            #expect(resized.contains("ben: Yes! I'll bring the"))
+
             // Quitting gives the terminal back: the process ends and tmux closes the session.
             try tmux.press("ben", "C-c")
             let deadline = ContinuousClock.now + .seconds(20)
@@ -63,6 +71,40 @@ struct ChatTerminalTests {
 }
 
 extension ChatTerminalTests {
+    /// Runs `poolse chat` without a terminal (standard input from /dev/null).
+    private static func runWithoutTerminal(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["chat"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func signInOptionsAreCheckedBeforeAnythingStarts() throws {
+        let none = try Self.runWithoutTerminal(["--api-url", "http://127.0.0.1:9"])
+        #expect(none.status != 0)
+        #expect(none.output.contains("exactly one of --api-key, --token or --data-dir"))
+        let two = try Self.runWithoutTerminal(["--api-url", "http://127.0.0.1:9", "--token", "t", "--api-key", "k", "--as", "a"])
+        #expect(two.output.contains("exactly one of"))
+        let noUser = try Self.runWithoutTerminal(["--api-url", "http://127.0.0.1:9", "--api-key", "k"])
+        #expect(noUser.output.contains("--as ID"))
+        let badURL = try Self.runWithoutTerminal(["--api-url", "nonsense", "--token", "t"])
+        #expect(badURL.output.contains("--api-url must be a URL"))
+    }
+
+    @Test func withoutATerminalItSaysSoAndLeavesTheTerminalAlone() throws {
+        let result = try Self.runWithoutTerminal(["--api-url", "http://127.0.0.1:9", "--token", "t"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("poolse chat needs a terminal"))
+        #expect(!result.output.contains("\u{1B}["), "no escape sequences when there is no screen")
+    }
+
     @Test(.enabled(if: Tmux.shouldRun, "tmux is not installed (apt-get install tmux)"), .timeLimit(.minutes(3)))
     func aSendMadeWhileTheServerIsDownGoesOutOnceWhenItReturns() async throws {
         let server = try ServeProcess()

@@ -10,14 +10,7 @@ struct ChatTerminalTests {
         try await withLiveServer { server in
             let tmux = Tmux()
             defer { tmux.stop() }
-            func chat(as user: String) -> String {
-                "exec '\(CommandLineTests.executable.path)' chat --api-url \(server.url.absoluteString) "
-                    + "--api-key \(server.apiKey) --as \(user)"
-            }
-            try tmux.start("ann", columns: 100, rows: 24, command: chat(as: "ann"))
-            try tmux.start("ben", columns: 100, rows: 24, command: chat(as: "ben"))
-            try await tmux.waitFor("ann", "the connected header") { $0.contains("poolse · ann   ● connected") }
-            try await tmux.waitFor("ben", "the connected header") { $0.contains("poolse · ben   ● connected") }
+            try await Self.startAnnAndBen(in: tmux, url: server.url, apiKey: server.apiKey)
 
             // ann creates the group and writes in it.
             try tmux.type("ann", "/new Saturday @ben")
@@ -71,19 +64,22 @@ struct ChatTerminalTests {
 }
 
 extension ChatTerminalTests {
+    /// Sessions "ann" and "ben", 100×24, each running `poolse chat` signed in through the
+    /// API key, once both show they are connected.
+    static func startAnnAndBen(in tmux: Tmux, url: URL, apiKey: String) async throws {
+        for user in ["ann", "ben"] {
+            let command = "exec '\(CommandLineTests.executable.path)' chat --api-url \(url.absoluteString) "
+                + "--api-key \(apiKey) --as \(user)"
+            try tmux.start(user, columns: 100, rows: 24, command: command)
+        }
+        for user in ["ann", "ben"] {
+            try await tmux.waitFor(user, "the connected header") { $0.contains("poolse · \(user)   ● connected") }
+        }
+    }
+
     /// Runs `poolse chat` without a terminal (standard input from /dev/null).
     private static func runWithoutTerminal(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = CommandLineTests.executable
-        process.arguments = ["chat"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try CommandLineTests.run(["chat"] + arguments, input: FileHandle.nullDevice)
     }
 
     @Test func signInOptionsAreCheckedBeforeAnythingStarts() throws {
@@ -112,13 +108,7 @@ extension ChatTerminalTests {
         try await server.start()
         let tmux = Tmux()
         defer { tmux.stop() }
-        func chat(as user: String) -> String {
-            "exec '\(CommandLineTests.executable.path)' chat --api-url \(server.url.absoluteString) "
-                + "--api-key \(server.apiKey) --as \(user)"
-        }
-        try tmux.start("ann", columns: 100, rows: 24, command: chat(as: "ann"))
-        try tmux.start("ben", columns: 100, rows: 24, command: chat(as: "ben"))
-        try await tmux.waitFor("ann", "the connected header") { $0.contains("● connected") }
+        try await Self.startAnnAndBen(in: tmux, url: server.url, apiKey: server.apiKey)
         try tmux.type("ann", "/new Outage @ben")
         try tmux.press("ann", "Enter")
         try await tmux.waitFor("ann", "the open group") { $0.contains("│ Outage · ann, ben") }

@@ -14,8 +14,11 @@ public enum ChatRenderer {
     /// What to draw: one string per row, each exactly `size.columns` columns wide, and where
     /// the cursor goes (row and column, from 0).
     public struct Screen: Equatable, Sendable {
+        /// One string per terminal row.
         public var lines: [String]
+        /// The cursor's row, from 0.
         public var cursorRow: Int
+        /// The cursor's column, from 0.
         public var cursorColumn: Int
     }
 

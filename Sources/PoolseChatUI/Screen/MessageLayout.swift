@@ -3,7 +3,9 @@
 public enum MessageLayout {
     /// One drawn line and the index of the message it belongs to.
     public struct Line: Equatable, Sendable {
+        /// The line, exactly as wide as the pane.
         public var text: String
+        /// The index of its message in the rows (-1 for a header line).
         public var message: Int
     }
 

@@ -23,6 +23,7 @@ public struct ConversationRow: Equatable, Sendable {
 public struct MessageRow: Equatable, Sendable {
     /// Where a message is on its way.
     public enum Delivery: Equatable, Sendable {
+        /// Stored on the server, or waiting in the outbox.
         case sent, pending
         /// Refused for good, with the reason.
         case failed(String)
@@ -36,7 +37,9 @@ public struct MessageRow: Equatable, Sendable {
     public var time: String
     /// The text; nil for a deletion or a files-only message.
     public var body: String?
+    /// The text was changed after sending.
     public var isEdited: Bool
+    /// A tombstone: shown as "(message deleted)".
     public var isDeleted: Bool
     /// Emoji and how many people reacted with each, in a stable order.
     public var reactions: [ReactionCount]
@@ -44,6 +47,7 @@ public struct MessageRow: Equatable, Sendable {
     public var replyCount: Int
     /// Files: name and size in words.
     public var attachments: [AttachmentLabel]
+    /// Sent, on its way, or refused.
     public var delivery: Delivery
 
     /// Creates a row; every argument but the first four has an empty default.
@@ -65,7 +69,9 @@ public struct MessageRow: Equatable, Sendable {
 
 /// An emoji and its count.
 public struct ReactionCount: Equatable, Sendable {
+    /// The emoji.
     public var emoji: String
+    /// How many people reacted with it.
     public var count: Int
     /// Creates a count.
     public init(emoji: String, count: Int) {
@@ -76,7 +82,9 @@ public struct ReactionCount: Equatable, Sendable {
 
 /// A file on a message.
 public struct AttachmentLabel: Equatable, Sendable {
+    /// The file name shown.
     public var name: String
+    /// Its size in bytes.
     public var byteSize: Int64
     /// Creates a label.
     public init(name: String, byteSize: Int64) {
@@ -100,8 +108,11 @@ public struct AttachmentLabel: Equatable, Sendable {
 
 /// A search result, as shown.
 public struct SearchRow: Equatable, Sendable {
+    /// The conversation's name.
     public var conversation: String
+    /// The sender's external id.
     public var sender: String
+    /// The matching message's text.
     public var body: String
     /// Creates a row.
     public init(conversation: String, sender: String, body: String) {

@@ -1,6 +1,8 @@
 /// A terminal's size in character cells.
 public struct ScreenSize: Equatable, Sendable {
+    /// Width in cells.
     public var columns: Int
+    /// Height in cells.
     public var rows: Int
     /// Creates a size.
     public init(columns: Int, rows: Int) {

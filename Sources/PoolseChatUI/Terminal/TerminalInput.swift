@@ -7,7 +7,9 @@ import Darwin
 
 /// What the terminal tells the app: a key, or a new size.
 public enum TerminalEvent: Sendable {
+    /// A key press.
     case key(Key)
+    /// The terminal's new size (SIGWINCH).
     case resized(ScreenSize)
 }
 

@@ -169,6 +169,30 @@ struct RenderTests {
         #expect(text.contains("Saturday · ben: bring coffee"))
     }
 
+    @Test func helpWrapsMeaningsInsteadOfCuttingThem() {
+        var state = Self.state()
+        state.overlay = .help
+        for columns in [60, 72, 90] {
+            let pane = screen(state, ScreenSize(columns: columns, rows: 60)).lines.map { String($0.drop { $0 != "│" }.dropFirst()) }
+            #expect(pane.contains { $0.hasPrefix(" /search WORDS ") })
+            #expect(pane.contains { $0.contains("search all your") })
+            #expect(!pane.contains { $0.contains("…") }, "nothing is cut at \(columns) columns")
+        }
+    }
+
+    @Test func theThreadPaneShowsTheRootAndRepliesAndTheInputSaysSo() {
+        var state = Self.state()
+        state.openThread("m2")
+        state.thread?.replies = [MessageRow(id: "r1", sender: "ben", time: "12:05", body: "at ten?")]
+        let lines = screen(state).lines
+        let text = lines.joined(separator: "\n")
+        #expect(lines[2].contains("│ Thread (Esc closes) · 1 replies"))
+        #expect(text.contains("12:02 ann: Yes"))
+        #expect(text.contains("12:05 ben: at ten?"))
+        #expect(!text.contains("12:01 ben: Hi Ann"), "the rest of the feed is not in the thread")
+        #expect(lines[Self.size.rows - 1].hasPrefix("↳ "))
+    }
+
     @Test func aTinyTerminalIsToldItIsTooSmall() {
         let lines = screen(Self.state(), ScreenSize(columns: 30, rows: 5)).lines
         #expect(lines.count == 5)

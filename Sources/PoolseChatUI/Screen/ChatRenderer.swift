@@ -127,8 +127,19 @@ public enum ChatRenderer {
         ]
         let commands = keys + CommandParser.usage.map { ($0.command, $0.meaning) }
         let column = min(24, commands.map { TextWidth.columns(of: $0.0) }.max() ?? 0)
+        let meaningWidth = width - 1 - column - 2
         for (name, meaning) in commands {
-            lines.append(" " + TextLayout.fit(name, width: column) + "  " + meaning)
+            if meaningWidth >= 16 {
+                // Meanings wrap in their own column, so none is cut.
+                let wrapped = TextLayout.wrap(meaning, width: meaningWidth)
+                let indent = String(repeating: " ", count: 1 + column + 2)
+                lines.append(" " + TextLayout.fit(name, width: column) + "  " + (wrapped.first ?? ""))
+                lines += wrapped.dropFirst().map { indent + $0 }
+            } else {
+                // Too narrow for two columns: each meaning under its command.
+                lines.append(" " + name)
+                lines += TextLayout.wrap(meaning, width: max(1, width - 4)).map { "    " + $0 }
+            }
         }
         return lines.map { TextLayout.fit($0, width: width) }
     }

@@ -86,7 +86,7 @@ extension ChatController {
         let model = ThreadModel(session: session, conversationID: conversationID, rootID: id)
         threadModel = model
         showThread(id)
-        refresh()
+        observe()
         Task {
             do { try await model.load() } catch { notice(error) }
         }

@@ -27,6 +27,8 @@ public final class ChatController {
     /// A read that failed (offline): not tried again until the unread count changes.
     private var failedRead: (id: String, unread: Int)?
     private var stopped = false
+    /// The current observation scope (see ``observe()``).
+    private var generation = 0
 
     /// A controller for the signed-in user of `session`; `me` is their external id as far
     /// as it is known before the server answers.
@@ -70,7 +72,7 @@ public final class ChatController {
         threadModel = nil
         people = ConversationModel(session: session, conversationID: id)
         feed = MessageListModel(session: session, conversationID: id)
-        refresh()
+        observe()  // the new models must be watched too, not only read once
         onChange()
     }
 
@@ -85,11 +87,15 @@ public final class ChatController {
 
     /// Copies the models into the state inside an observation scope, and does it again
     /// (then asks for a redraw) whenever something it read changes.
-    private func observe() {
+    /// Each call starts a new generation; a change seen by an older scope is dropped, so
+    /// re-observing after ``open(_:)`` or a thread does not pile up scopes.
+    func observe() {
         guard !stopped else { return }
+        generation += 1
+        let current = generation
         withObservationTracking { refresh() } onChange: { [weak self] in
             Task { @MainActor in
-                guard let self, !self.stopped else { return }
+                guard let self, !self.stopped, self.generation == current else { return }
                 self.observe()
                 self.onChange()
             }

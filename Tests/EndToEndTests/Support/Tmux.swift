@@ -112,11 +112,20 @@ struct Tmux {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            last = try screen(name)
+            last = try await Self.offThePool { try screen(name) }
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TmuxError("\(name)'s screen never showed \(what); it shows:\n\(last)")
+    }
+
+    /// Runs a blocking call (a child process and its pipe) on a dispatch thread, so polling
+    /// a screen for half a minute does not hold one of the few Swift concurrency threads
+    /// the other tests of the run share.
+    static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     /// Ends the server and every program in it.

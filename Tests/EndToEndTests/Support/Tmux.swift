@@ -24,37 +24,46 @@ struct Tmux {
     /// Whether the tmux tests run: tmux is installed, or this is CI (where a missing tmux fails).
     static var shouldRun: Bool { executable != nil || isCI }
 
-    /// Runs `tmux -L socket ARGS` and returns its standard output.
+    /// Runs `tmux -L socket ARGS` and returns what it printed.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.path())
-        process.arguments = ["-L", socket, "-f", "/dev/null", "-u"] + arguments
-        process.environment = Self.environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw TmuxError("tmux \(arguments.first ?? ""): \(text)") }
-        return text
+        let (status, output) = try spawn(arguments, captureOutput: true)
+        guard status == 0 else { throw TmuxError("tmux \(arguments.first ?? ""): \(output)") }
+        return output
     }
 
-    /// Runs a tmux command that may start the tmux server. Not through `Process`: the
-    /// server daemon would inherit the descriptor `Process` watches for its child's end
-    /// and keep it open for its whole life (so `waitUntilExit` never returns), and the test
-    /// runner's blocked signals (so the programs in it could not be stopped by a signal).
-    /// `posix_spawn` gives it /dev/null, nothing else, default signals and an empty mask.
+    /// Runs a tmux command that may start the tmux server, with /dev/null for its output:
+    /// the server daemon keeps whatever it was given open for its whole life.
     func spawnServer(_ arguments: [String]) throws {
+        let (status, _) = try spawn(arguments, captureOutput: false)
+        guard status == 0 else { throw TmuxError("tmux \(arguments.first ?? "") failed with status \(status)") }
+    }
+
+    /// `posix_spawn`, not Foundation's `Process`: `Process` watches a descriptor that the
+    /// tmux server daemon would inherit and hold (so `waitUntilExit` never returns), its
+    /// `run()` is not safe to call from several threads at once on Linux (a crash seen in
+    /// a full test run), and it passes on the test runner's blocked signals. Here the child
+    /// gets /dev/null or a socket pair created close-on-exec (no other child inherits it), default
+    /// signal handling and an empty signal mask.
+    private func spawn(_ arguments: [String], captureOutput: Bool) throws -> (status: Int32, output: String) {
         let argv = [try Self.path(), "-L", socket, "-f", "/dev/null", "-u"] + arguments
         let env = Self.environment.map { "\($0.key)=\($0.value)" }
+        var pipeEnds: [Int32] = [-1, -1]
+        // A socket pair rather than pipe(): it can be made close-on-exec atomically.
+        if captureOutput, socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeEnds) != 0 {
+            throw TmuxError("no socket pair: errno \(errno)")
+        }
+        defer { pipeEnds.filter { $0 >= 0 }.forEach { close($0) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in 0...2 {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if captureOutput {
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -72,9 +81,21 @@ struct Tmux {
         var pid = pid_t()
         let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
         guard spawned == 0 else { throw TmuxError("tmux could not start: errno \(spawned)") }
+        var output: [UInt8] = []
+        if captureOutput {
+            close(pipeEnds[1])
+            pipeEnds[1] = -1
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(pipeEnds[0], &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                output += buffer[0..<count]
+            }
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else { throw TmuxError("tmux \(arguments.first ?? "") failed with status \(status)") }
+        return (status, String(decoding: output, as: UTF8.self))
     }
 
     private static func path() throws -> String {

@@ -46,7 +46,14 @@ struct Tmux {
     /// gets /dev/null or a socket pair created close-on-exec (no other child inherits it), default
     /// signal handling and an empty signal mask.
     private func spawn(_ arguments: [String], captureOutput: Bool) throws -> (status: Int32, output: String) {
-        let argv = [try Self.path(), "-L", socket, "-f", "/dev/null", "-u"] + arguments
+        var argv = [try Self.path(), "-L", socket, "-f", "/dev/null", "-u"] + arguments
+        if !captureOutput {
+            // The server lives on: it must not hold any descriptor of the test process
+            // (another test's pipe would never see its end), so a shell closes every
+            // descriptor above 2 before it becomes tmux.
+            argv = ["/bin/bash", "-c", #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@""#,
+                    "sh"] + argv
+        }
         let env = Self.environment.map { "\($0.key)=\($0.value)" }
         var pipeEnds: [Int32] = [-1, -1]
         // A socket pair rather than pipe(): it can be made close-on-exec atomically.

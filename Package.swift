@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Poolse", targets: ["Poolse"]),
         .library(name: "PoolseServer", targets: ["PoolseServer"]),
         .library(name: "PoolseState", targets: ["PoolseState"]),
+        .library(name: "PoolseChatUI", targets: ["PoolseChatUI"]),
         .executable(name: "poolse", targets: ["poolse"]),
     ],
     dependencies: [
@@ -63,6 +64,8 @@ let package = Package(
             dependencies: ["Poolse", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
+        // `poolse chat`: the terminal client's state, rendering, input and terminal layer.
+        .target(name: "PoolseChatUI", dependencies: ["PoolseState"], swiftSettings: strictSwift),
         .target(
             name: "PoolseServer",
             dependencies: [
@@ -118,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "poolse",
             dependencies: [
-                "PoolseServer", "Poolse", "PoolseBench",
+                "PoolseServer", "Poolse", "PoolseBench", "PoolseChatUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -185,6 +188,11 @@ let package = Package(
             name: "PoolseStateTests",
             dependencies: ["PoolseState", "Poolse", "PoolseServer", "PoolseTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "PoolseChatUITests",
+            dependencies: ["PoolseChatUI", "PoolseState"],
             swiftSettings: strictSwift
         ),
         .testTarget(

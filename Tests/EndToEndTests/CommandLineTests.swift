@@ -11,10 +11,11 @@ struct CommandLineTests {
         return directory.appendingPathComponent("poolse")
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], input: FileHandle? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let input { process.standardInput = input }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

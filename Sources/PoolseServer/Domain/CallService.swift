@@ -71,20 +71,26 @@ struct CallService: Sendable {
             let call = CallRecord(id: IDs.make(), tenantId: caller.tenantId, conversationId: conversationId,
                                   callerUserId: caller.userId, media: media, state: .ringing, ringExpiresAt: ringExpiresAt)
             try await q.insertCall(call, callees: callees, at: now)
-            // VoIP push (issue 15): `voipPushes(for:callerName:sentAt:)` builds one payload per
-            // callee; the outbound queue enqueues them HERE, in this transaction, for each callee's
-            // `kind: voip` devices (and FCM data messages on Android).
+            // The VoIP pushes go on the outbound queue in this transaction: iOS PushKit tokens
+            // (`kind: voip`) and Android's FCM tokens (a data message) of every callee.
+            let callerName = caller.user.displayName ?? caller.user.externalId
+            let jobs = Self.voipPushes(for: call, callees: callees, callerName: callerName, sentAt: now).flatMap { callee in
+                [OutboundJob.userPush(UserPush(tenantId: caller.tenantId, userId: callee.userId, deviceKind: .voip,
+                                               content: .call(callee.push), platform: .ios)),
+                 OutboundJob.userPush(UserPush(tenantId: caller.tenantId, userId: callee.userId, deviceKind: .alert,
+                                               content: .call(callee.push), platform: .android))]
+            }
             let incoming = CallIncomingEvent(callId: call.id, conversationId: conversationId, callerUserId: caller.userId,
                                              media: media)
             let events = try callees.map { try DomainEvent.realtime(topic: RealtimeMessage.userTopic($0),
                                                                     event: CallEvent.incoming, encoding: incoming) }
             return Change(CallInvitation(callId: call.id, conversationId: conversationId, calleeUserIds: callees,
-                                         media: media), events: events)
+                                         media: media), events: events, jobs: jobs)
         }
     }
 
     /// What the outbound queue sends for a new call: one VoIP push payload per callee, keyed by
-    /// the callee's user id. Not sent from here: the queue of issue 15 owns delivery.
+    /// the callee's user id.
     static func voipPushes(for call: CallRecord, callees: [String], callerName: String,
                            sentAt: Int64) -> [(userId: String, push: PushCall)] {
         callees.map { userId in

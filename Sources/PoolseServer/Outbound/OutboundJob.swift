@@ -32,6 +32,9 @@ struct UserPush: Sendable, Equatable, Codable {
     var userId: String
     var deviceKind: PushDevice.Kind
     var content: PushContent
+    /// Only the devices of this platform (nil: every platform). A call goes to iOS PushKit
+    /// tokens and to Android's FCM tokens, never to iOS alert tokens.
+    var platform: PushDevice.Platform? = nil
 }
 
 /// The kinds of rows in `outbound_jobs`.

@@ -63,7 +63,8 @@ struct PushPlanner: Sendable {
         try await store.transaction { q in
             let now = WallClock.nowMicros()
             for device in try await q.devices(userIds: [push.userId], kind: DeviceKind(rawValue: push.deviceKind.rawValue))
-            where device.device.tenantId == push.tenantId {
+            where device.device.tenantId == push.tenantId
+                && (push.platform.map { $0.rawValue == device.device.platform.rawValue } ?? true) {
                 try await enqueue(push.content, to: device, collapseKey: nil, now: now, q)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PoolseTestSupport
 import Testing
 
 /// Runs the built `poolse` executable the way an operator would.
@@ -19,7 +20,7 @@ struct CommandLineTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

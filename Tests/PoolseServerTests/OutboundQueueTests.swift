@@ -14,7 +14,8 @@ struct OutboundQueueTests {
         await receiver.log.setFailing(true)
         try await ServerFixture.open {
             $0.fastOutbound()
-            $0.outbound.webhookRetryWindow = .seconds(2)
+            // Long enough for a busy machine's first look at /metrics to find the job still queued.
+            $0.outbound.webhookRetryWindow = .seconds(8)
         }.run { api in
             @Sendable func metrics() async -> String {
                 String(decoding: (try? await api.request(.get, "/metrics").body) ?? Data(), as: UTF8.self)

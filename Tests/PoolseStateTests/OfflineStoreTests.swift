@@ -139,7 +139,7 @@ struct OfflineStoreTests {
             probe.arguments = [temporary.path, server.url.absoluteString, token, conversationID, "400"]
             let output = Pipe()
             probe.standardOutput = output
-            try probe.run()
+            try ProcessLaunch.run(probe)
             // Kill it while it is still queueing and sending: some sends are out, some not.
             var queued: [String] = []
             var buffer = Data()

@@ -41,7 +41,7 @@ public final class MotoServer: @unchecked Sendable {
         process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let server = MotoServer(endpoint: "http://127.0.0.1:\(port)", process: process)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

@@ -1,4 +1,5 @@
 import Foundation
+import PoolseTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -34,7 +35,7 @@ final class ServeProcess {
         process.arguments = ["serve", "--port", String(port), "--data-dir", dataDirectory]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {

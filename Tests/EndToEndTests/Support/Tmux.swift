@@ -1,4 +1,5 @@
 import Foundation
+import PoolseTestSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -86,7 +87,7 @@ struct Tmux {
         var cEnvironment = env.map { strdup($0) } + [nil]
         defer { (cArguments + cEnvironment).forEach { free($0) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
+        let spawned = ProcessLaunch.serialized { posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment) }
         guard spawned == 0 else { throw TmuxError("tmux could not start: errno \(spawned)") }
         var output: [UInt8] = []
         if captureOutput {

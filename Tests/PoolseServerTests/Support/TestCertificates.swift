@@ -1,4 +1,5 @@
 import Foundation
+import PoolseTestSupport
 
 /// A throwaway certificate authority and a server certificate it signed for `127.0.0.1` and
 /// `localhost`, made with the `openssl` command once per test process. Clients trust `caFile`
@@ -40,7 +41,7 @@ struct TestCertificates: Sendable {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

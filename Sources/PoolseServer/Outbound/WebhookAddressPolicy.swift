@@ -85,6 +85,15 @@ enum IPAddress: Equatable {
     case v4([UInt8])
     case v6([UInt8])
 
+    /// An address from its bytes (4 for IPv4, 16 for IPv6); nil for any other length.
+    init?(bytes: [UInt8]) {
+        switch bytes.count {
+        case 4: self = .v4(bytes)
+        case 16: self = .v6(bytes)
+        default: return nil
+        }
+    }
+
     /// Parses a literal address; nil for a host name.
     init?(_ text: String) {
         var v4 = in_addr()
@@ -99,7 +108,7 @@ enum IPAddress: Equatable {
     }
 
     /// False for loopback, private (RFC 1918, fc00::/7), link-local, shared (100.64/10),
-    /// multicast, reserved and unspecified addresses; IPv4-mapped IPv6 is judged as IPv4.
+    /// multicast, reserved and unspecified addresses; IPv4-mapped and NAT64 IPv6 are judged as IPv4.
     var isPublic: Bool {
         switch self {
         case .v4(let b):
@@ -121,6 +130,9 @@ enum IPAddress: Equatable {
             if b[0] & 0xfe == 0xfc { return false }  // fc00::/7 unique local
             if b[0] == 0xfe, b[1] & 0xc0 == 0x80 { return false }  // fe80::/10 link-local
             if b[0] == 0xff { return false }  // multicast
+            if b[0..<12].elementsEqual([0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]) {
+                return IPAddress.v4(Array(b[12...])).isPublic  // 64:ff9b::/96, NAT64 to an IPv4 address
+            }
             return true
         }
     }

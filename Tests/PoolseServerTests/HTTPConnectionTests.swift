@@ -69,7 +69,10 @@ struct HTTPConnectionTests {
             configuration.http.requestBodyTimeout = .milliseconds(300)
             configuration.http.idleTimeout = .milliseconds(300)
         }) { server in
-            let user = try await server.user("socket-user")
+            // The user comes from the admin API, not over HTTP: with 300 ms HTTP timeouts a busy
+            // machine can let a REST call's connection expire before its request is written.
+            let minted = try await server.app.admin.userToken(tenant: server.tenantId, externalId: "socket-user", ttlSeconds: 600)
+            let user = TestUser(id: minted.userId, externalId: "socket-user", token: minted.token)
             let socket = try await server.socket(user)
             // Every HTTP timeout passes with the socket silent; only the heartbeat rule applies to it.
             try await Task.sleep(for: .seconds(2.5))
